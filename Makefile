@@ -1,0 +1,41 @@
+# Bias In, Bias Out: the two commands of the quick start are `make lab` and `make test`.
+#   make lab  [PORT=8888] [TOKEN=secret] [NO_BROWSER=1] [IP=127.0.0.1]
+#   make test [PYTEST_ARGS="-k metrics"]
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8888
+IP ?= 127.0.0.1
+TOKEN ?=
+NO_BROWSER ?=
+PYTEST_ARGS ?=
+
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.biaslab-installed
+
+.PHONY: install lab test bench lock clean
+
+# (Re)install when the venv is new or the project's dependencies changed.
+$(STAMP): pyproject.toml setup.py requirements/constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --progress-bar off -c requirements/constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab --ip=$(IP) --port=$(PORT) --ServerApp.root_dir=notebooks \
+		$(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) $(if $(NO_BROWSER),--no-browser)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python benchmarks/bench_metrics.py
+
+# Refresh the exact versions from what the venv has (after changing ranges in pyproject.toml).
+lock: install
+	{ echo "# Exact versions every machine installs (make, CI). Regenerate with: make lock"; \
+	  $(BIN)/python -m pip freeze --exclude-editable --exclude biaslab; } > requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache
