@@ -9,14 +9,16 @@ Every loader takes keyword-only ``as_frame=True`` and ``return_X_y=False`` and r
 ``feature_names``, ``target_name`` and ``DESCR`` (the dataset's datasheet).
 """
 
-from ._artifacts import add_artifact
+from ._artifacts import ArtifactResult, add_artifact
 from ._base import Bunch, DataIntegrityError, DatasetHarmWarning, data_dir
-from ._chest_xrays import make_chest_xrays
+from ._chest_xrays import CHEST_XRAY_SITES, make_chest_xrays
 from ._fashion_mnist import load_fashion_mnist
 from ._tabular import load_adult, load_compas, load_german_credit, load_heart_disease
 
 __all__ = [
+    "ArtifactResult",
     "Bunch",
+    "CHEST_XRAY_SITES",
     "DataIntegrityError",
     "DatasetHarmWarning",
     "add_artifact",

@@ -95,8 +95,8 @@ def _check_sites(sites) -> tuple[list[str], np.ndarray]:
                 raise ValueError(f"sites: the share of site {name!r} must be non-negative, got {share}.")
             shares.append(float(share))
         shares = np.asarray(shares, dtype=np.float64)
-    elif isinstance(sites, Sequence):
-        names = list(sites)
+    elif isinstance(sites, (Sequence, np.ndarray, pd.Index)):
+        names = [str(x) if isinstance(x, np.str_) else x for x in sites]
         shares = np.ones(len(names), dtype=np.float64)
     else:
         raise TypeError(
@@ -430,13 +430,15 @@ def _describe(site_names, shares) -> str:
         - target: disease (int 0/1); target_name "disease"
         - sensitive_features: DataFrame with ``sex`` ("F"/"M") and ``age_band`` (ordered
           categorical 0-20, 20-40, 40-60, 60-80, 80+)
-        - frame: DataFrame with patient_id, sex, age (years), age_band, site, disease
+        - frame: DataFrame with patient_id (0..n-1 in this call: one radiograph per synthetic
+          patient), sex, age (years), age_band, site, disease
         - feature_names: "pixel_<row>_<col>" for the columns of ``data``
         - lesion_mask: bool (n, image_size, image_size), all False for the healthy
         - lesion_contrast: float32 (n,), the patient's opacity contrast before acquisition (each
           opacity's peak is 70-100% of it; 0 if healthy): small values are the subtle cases
 
-        Deterministic: the same arguments and random_state give bitwise identical arrays.
+        Deterministic: the same arguments and random_state give bitwise identical arrays (on the
+        same platform and numpy version), whatever the number of threads.
         """
     ).format(site_lines=textwrap.indent(site_lines, "   "), used=used)
 
@@ -495,8 +497,6 @@ def make_chest_xrays(n_samples, *, image_size=64, sites=("A",), random_state=Non
 
     images = np.empty((n, size, size), dtype=_F32)
     lesion_mask = np.empty((n, size, size), dtype=bool)
-    # batches bound the memory; each batch gets its own child generator so the result does not
-    # depend on anything but the seed
     # Batches keep the temporaries in cache. Each batch has its own child generator and output
     # slice, so the result depends only on the seed, not on the threads or their timing.
     batch = max(1, _BATCH_PIXELS // (size * size))
