@@ -11,8 +11,10 @@ PYTEST_ARGS ?=
 
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.biaslab-installed
+# nbgrader and Jupyter start tools by name (alembic, python): find this environment's first.
+export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install lab test bench lock clean
+.PHONY: install lab workbook release test bench lock clean
 
 # (Re)install when the venv is new or the project's dependencies changed.
 $(STAMP): pyproject.toml setup.py requirements/constraints.txt
@@ -22,9 +24,17 @@ $(STAMP): pyproject.toml setup.py requirements/constraints.txt
 
 install: $(STAMP)
 
-lab: install
-	$(BIN)/jupyter lab --ip=$(IP) --port=$(PORT) --ServerApp.root_dir=notebooks \
+# The learner's workbook: built from notebooks/source, never overwriting the learner's work.
+workbook: install
+	$(BIN)/biaslab workbook --dest workbook
+
+lab: workbook
+	$(BIN)/jupyter lab --ip=$(IP) --port=$(PORT) --ServerApp.root_dir=workbook \
 		$(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) $(if $(NO_BROWSER),--no-browser)
+
+# The class version of every module (nbgrader release/), for instructors.
+release: install
+	$(BIN)/biaslab release
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

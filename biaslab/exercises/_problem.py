@@ -1,0 +1,323 @@
+"""Exercise problems: one check gives the learner's feedback and the instructor's grade.
+
+A problem object (``q1``) offers
+
+- ``q1.check(answer)``: friendly feedback shown in the notebook; records the outcome in the
+  learner's progress; never raises.
+- ``q1.assert_passed(answer)``: the same check, raising ``AssertionError`` with the same message
+  when the answer is not correct. nbgrader's graded test cells call this.
+- ``q1.hint()`` / ``q1.hint(2)``: numbered hints.
+- ``q1.solution()``: the solution, in the self-paced workbook only (read from the workbook, which
+  took it from the source notebook; solutions never ship inside the package).
+
+A check tells apart *not attempted* (the placeholder ``...`` is still there, or a function still
+returns ``None``), *wrong type or shape*, *wrong value* (with a diagnosis of the usual mistakes)
+and *correct*, and never shows the expected value.
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+import json
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..progress import ProgressStore, find_workbook
+
+__all__ = ["Outcome", "Feedback", "Problem", "NumberProblem", "FunctionProblem", "Mistake", "is_placeholder"]
+
+
+class Outcome(str, enum.Enum):
+    NOT_ATTEMPTED = "not_attempted"
+    WRONG_TYPE = "wrong_type"
+    WRONG_VALUE = "wrong_value"
+    CORRECT = "correct"
+
+
+_STYLE = {
+    Outcome.CORRECT: ("Correct", "#1b7f3b", "#e8f5ec"),
+    Outcome.WRONG_VALUE: ("Not yet", "#b3261e", "#fdecea"),
+    Outcome.WRONG_TYPE: ("Not yet", "#b3261e", "#fdecea"),
+    Outcome.NOT_ATTEMPTED: ("Not attempted", "#5f6368", "#f1f3f4"),
+}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of a check: an outcome and a message for the learner."""
+
+    exercise: str
+    outcome: Outcome
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome is Outcome.CORRECT
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        label = _STYLE[self.outcome][0]
+        return f"[{self.exercise}] {label}: {self.message}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        label, fg, bg = _STYLE[self.outcome]
+        return (
+            f'<div style="border-left:4px solid {fg};background:{bg};padding:6px 10px;margin:4px 0;'
+            f'font-family:sans-serif;color:#202124"><b style="color:{fg}">{html.escape(label)}</b> '
+            f'<span style="color:#5f6368">({html.escape(self.exercise)})</span>: {html.escape(self.message)}</div>'
+        )
+
+
+def is_placeholder(answer) -> bool:
+    """True for the untouched placeholder ``...`` (and ``None``, what an empty function returns)."""
+    return answer is Ellipsis or answer is None
+
+
+def _display(rich, plain: str | None = None) -> None:
+    """Show ``rich`` in a notebook, or print ``plain`` (default ``str(rich)``) anywhere else."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if get_ipython() is not None:
+            display(rich)
+            return
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        pass
+    print(str(rich) if plain is None else plain)
+
+
+class _Verdict(Exception):
+    """Raised inside a diagnosis to end it with an outcome and a message."""
+
+    def __init__(self, outcome: Outcome, message: str):
+        super().__init__(message)
+        self.outcome = outcome
+        self.message = message
+
+
+class Problem:
+    """Base class of an exercise. Subclasses implement :meth:`diagnose`.
+
+    Parameters
+    ----------
+    hints : sequence of str
+        Numbered hints, from gentle to nearly complete.
+    """
+
+    #: set when the problem is registered by :func:`register` in a module's problem file
+    module_id: str = ""
+    name: str = ""
+
+    def __init__(self, *, title: str, hints=()):
+        self.title = title
+        self.hints = tuple(hints)
+
+    # --- to implement ------------------------------------------------------------------------
+    def diagnose(self, answer, **variant) -> str:
+        """Return the message for a correct answer, or raise ``self.wrong(...)``."""
+        raise NotImplementedError
+
+    # --- helpers for subclasses ---------------------------------------------------------------
+    @staticmethod
+    def wrong(message: str) -> _Verdict:
+        return _Verdict(Outcome.WRONG_VALUE, message)
+
+    @staticmethod
+    def wrong_type(message: str) -> _Verdict:
+        return _Verdict(Outcome.WRONG_TYPE, message)
+
+    @staticmethod
+    def not_attempted(message: str) -> _Verdict:
+        return _Verdict(Outcome.NOT_ATTEMPTED, message)
+
+    # --- public API --------------------------------------------------------------------------
+    @property
+    def key(self) -> str:
+        return f"{self.module_id}.{self.name}"
+
+    def feedback(self, answer=Ellipsis, **variant) -> Feedback:
+        """Check ``answer`` and return the :class:`Feedback` without recording or showing it."""
+        if is_placeholder(answer):
+            return Feedback(self.key, Outcome.NOT_ATTEMPTED,
+                            "Replace the placeholder ... with your answer, then run the cell again.")
+        try:
+            message = self.diagnose(answer, **variant)
+            return Feedback(self.key, Outcome.CORRECT, message or "Well done.")
+        except _Verdict as verdict:
+            return Feedback(self.key, verdict.outcome, verdict.message)
+
+    def _record(self, feedback: Feedback) -> None:
+        try:
+            ProgressStore.current().record(self.key, feedback.outcome.value, feedback.message)
+        except OSError:
+            pass  # a read-only folder must not break the exercise
+
+    def check(self, answer=Ellipsis, **variant) -> None:
+        """Show feedback on ``answer`` and record it in your progress. Never raises."""
+        feedback = self.feedback(answer, **variant)
+        self._record(feedback)
+        _display(feedback)
+
+    def assert_passed(self, answer=Ellipsis, **variant) -> None:
+        """The same check as :meth:`check`, raising ``AssertionError`` unless the answer is correct."""
+        feedback = self.feedback(answer, **variant)
+        self._record(feedback)
+        if not feedback.passed:
+            raise AssertionError(str(feedback))
+        _display(feedback)
+
+    def hint(self, n: int = 1) -> None:
+        """Show hint number ``n`` (1 is the gentlest)."""
+        if not self.hints:
+            print(f"{self.key} has no hints.")
+            return
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+            raise TypeError(f"n must be a hint number (an int from 1 to {len(self.hints)}), got {type(n).__name__}.")
+        if not 1 <= n <= len(self.hints):
+            raise ValueError(f"n must be between 1 and {len(self.hints)}: {self.key} has {len(self.hints)} hint(s).")
+        more = f" (hint {n} of {len(self.hints)}; next: .hint({n + 1}))" if n < len(self.hints) else f" (hint {n} of {n})"
+        print(f"Hint{more}: {self.hints[n - 1]}")
+
+    def solution(self) -> None:
+        """Show the solution (self-paced workbook only)."""
+        folder = find_workbook()
+        text = None
+        if folder is not None:
+            path = folder / ".biaslab" / "solutions.json"
+            if path.is_file():
+                text = json.loads(path.read_text(encoding="utf-8")).get(self.key)
+        if text is None:
+            print(f"The solution of {self.key} is not available here. In a class, ask your instructor; "
+                  "in the self-paced workbook (make lab) it is shown on request.")
+            return
+        from IPython.display import Markdown
+
+        _display(Markdown(f"Solution of {self.key}:\n\n```python\n{text}\n```"), f"Solution of {self.key}:\n{text}")
+
+    def __repr__(self) -> str:
+        return f"<exercise {self.key}: {self.title}; .check(answer), .hint(), .solution()>"
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong answer learners often give: how to compute it, and what to tell them."""
+
+    value: Callable[[], float]
+    message: str
+
+
+def _as_number(answer, what: str):
+    if isinstance(answer, (bool, np.bool_)):
+        raise Problem.wrong_type(f"{what} should be a number, but you gave True/False.")
+    if isinstance(answer, np.ndarray) and answer.size == 1:
+        answer = answer.reshape(-1)[0]
+    if hasattr(answer, "item") and getattr(answer, "shape", None) == ():
+        answer = answer.item()
+    if not isinstance(answer, numbers.Real):
+        kind = type(answer).__name__
+        extra = " (one number, not a table: pick the value you need)" if hasattr(answer, "shape") else ""
+        raise Problem.wrong_type(f"{what} should be a single number, but you gave a {kind}{extra}.")
+    value = float(answer)
+    if math.isnan(value):
+        raise Problem.wrong_type(f"{what} is NaN: a division by zero or missing values on the way?")
+    return value
+
+
+class NumberProblem(Problem):
+    """An exercise whose answer is one number, compared with reference code's value.
+
+    Parameters
+    ----------
+    expected : callable
+        Computes the right value from the data at check time. Called without arguments (and
+        cached), or with the keyword arguments the check was given (e.g. the learner's
+        predictions, when the answer is a statistic of them).
+    tolerance : float
+        Absolute tolerance that fits the quantity (e.g. 1e-3 for a rate read off a table).
+    mistakes : sequence of Mistake
+        Usual wrong answers, tried in order; the first that matches gives its message. Their
+        ``value`` callables take the same arguments as ``expected``.
+    what : str
+        How to name the answer in messages ("the discrimination score").
+    """
+
+    def __init__(self, *, title, expected, tolerance, what="your answer", mistakes=(), hints=(), correct_message=""):
+        super().__init__(title=title, hints=hints)
+        self._expected_fn = expected
+        self.tolerance = float(tolerance)
+        self.what = what
+        self.mistakes = tuple(mistakes)
+        self.correct_message = correct_message
+        self._cache: dict = {}
+
+    def _value(self, fn, context: dict) -> float:
+        if context:  # depends on the learner's inputs (e.g. their predictions): compute afresh
+            return float(fn(**context))
+        if fn not in self._cache:
+            self._cache[fn] = float(fn())
+        return self._cache[fn]
+
+    def diagnose(self, answer, **context) -> str:
+        value = _as_number(answer, self.what.capitalize())
+        expected = self._value(self._expected_fn, context)
+        if abs(value - expected) <= self.tolerance:
+            return self.correct_message or f"{self.what.capitalize()} is right."
+        for mistake in self.mistakes:
+            wrong = self._value(mistake.value, context)
+            if abs(wrong - expected) > self.tolerance and abs(value - wrong) <= self.tolerance:
+                raise self.wrong(mistake.message)
+        raise self.wrong(
+            f"{self.what.capitalize()} is not right yet ({value:.4g}). Check which rows and which groups you used; "
+            f"{self.name}.hint() helps."
+        )
+
+
+class FunctionProblem(Problem):
+    """An exercise whose answer is a function, run on test cases.
+
+    Parameters
+    ----------
+    cases : callable
+        ``cases(variant) -> list of (args, kwargs)``: inputs to call the learner's function on.
+        ``variant="hidden"`` gives other inputs, used by the hidden tests of the class version.
+    reference : callable
+        The reference implementation, with the same signature.
+    compare : callable
+        ``compare(got, expected, args, kwargs)``: return ``None`` if equal, else raise
+        ``Problem.wrong(...)`` / ``Problem.wrong_type(...)`` with a diagnosis.
+    """
+
+    def __init__(self, *, title, cases, reference, compare, hints=(), correct_message=""):
+        super().__init__(title=title, hints=hints)
+        self.cases = cases
+        self.reference = reference
+        self.compare = compare
+        self.correct_message = correct_message
+
+    def diagnose(self, answer, variant: str = "visible") -> str:
+        if not callable(answer):
+            raise self.wrong_type(f"Pass your function itself (its name, without parentheses), not a {type(answer).__name__}.")
+        cases = self.cases(variant)
+        for args, kwargs in cases:
+            try:
+                got = answer(*args, **kwargs)
+            except NotImplementedError:
+                raise self.not_attempted("Your function is not written yet (it raises NotImplementedError).") from None
+            except Exception as exc:  # the learner's code failed: say how, without a traceback
+                raise self.wrong_type(f"Your function raised {type(exc).__name__}: {exc}") from None
+            if got is None:
+                raise self.not_attempted("Your function returns None: write its body and return the result.")
+            self.compare(got, self.reference(*args, **kwargs), args, kwargs)
+        return self.correct_message or f"Your function gives the right result on all {len(cases)} test cases."

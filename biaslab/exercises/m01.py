@@ -1,0 +1,201 @@
+"""Exercises of module 01, "Bias in, bias out" (Adult census income data).
+
+``from biaslab.exercises.m01 import *`` gives ``q1``, ``q2``, ``q3``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+
+from ..metrics import discrimination_score, disparate_impact_ratio
+from ._problem import FunctionProblem, Mistake, NumberProblem, Problem
+from ._registry import register
+
+__all__ = ["q1", "q2", "q3"]
+
+FAVOURED = "Male"
+
+
+@functools.cache
+def _adult():
+    from ..datasets import load_adult
+
+    return load_adult()
+
+
+def _sex(split: str | None = None) -> pd.Series:
+    adult = _adult()
+    sex = adult.sensitive_features["sex"]
+    return sex if split is None else sex[adult.frame["split"].to_numpy() == split]
+
+
+def _labels(split: str | None = None) -> pd.Series:
+    adult = _adult()
+    y = adult.target
+    return y if split is None else y[adult.frame["split"].to_numpy() == split]
+
+
+def _rate(y, sex, group) -> float:
+    y = np.asarray(y)
+    return float(y[np.asarray(sex) == group].mean())
+
+
+# --- q1: discrimination in the data ------------------------------------------------------------
+
+def _q1_expected():
+    return discrimination_score(_labels(), sensitive_features=_sex(), favoured=FAVOURED)
+
+
+q1 = NumberProblem(
+    title="Discrimination in the data",
+    what="the discrimination score",
+    expected=_q1_expected,
+    tolerance=1e-3,
+    mistakes=[
+        Mistake(lambda: -_q1_expected(), "The sign is flipped: the score is P(+ | favoured) - P(+ | deprived), "
+                "and men are the favoured group here."),
+        Mistake(lambda: 100 * _q1_expected(), "Give the score as a fraction between -1 and 1, not in percent."),
+        Mistake(lambda: _rate(_labels(), _sex(), "Female") / _rate(_labels(), _sex(), "Male"),
+                "That is a ratio of the two rates; the discrimination score is their difference."),
+        Mistake(lambda: _rate(_labels(), _sex(), "Male") / _rate(_labels(), _sex(), "Female"),
+                "That is a ratio of the two rates; the discrimination score is their difference."),
+        Mistake(lambda: _rate(_labels(), _sex(), "Male"),
+                "That is one group's share of high incomes; the score compares two groups."),
+        Mistake(lambda: _rate(_labels(), _sex(), "Female"),
+                "That is one group's share of high incomes; the score compares two groups."),
+        Mistake(lambda: float(np.mean(_labels())), "That is the share of high incomes over everyone; "
+                "compute it for each sex and compare."),
+        Mistake(lambda: discrimination_score(_labels("train"), sensitive_features=_sex("train"), favoured=FAVOURED),
+                "You used only the training split; use all rows of the data."),
+        Mistake(lambda: discrimination_score(_labels("test"), sensitive_features=_sex("test"), favoured=FAVOURED),
+                "You used only the test split; use all rows of the data."),
+    ],
+    hints=[
+        "The score is P(income > 50K | Male) - P(income > 50K | Female): the share of high incomes among men "
+        "minus the share among women.",
+        "adult.target is 1 for income > 50K, so its mean within a group is that group's share of high incomes; "
+        "group with adult.sensitive_features['sex'].",
+        "discrimination_score(adult.target, sensitive_features=adult.sensitive_features['sex'], favoured='Male') "
+        "does it in one call.",
+    ],
+    correct_message="Right: in the data, men are far more often labelled high-income than women. "
+    "Kamiran & Calders report about 0.19 on the same data.",
+)
+
+
+# --- q2: discrimination in a model's predictions -----------------------------------------------
+
+def _test_predictions(predictions) -> np.ndarray:
+    from .._validation import check_binary
+
+    n_test = int((_adult().frame["split"] == "test").sum())
+    if isinstance(predictions, type(Ellipsis)) or predictions is None:
+        raise Problem.not_attempted("Pass your model's test-set predictions too: q2.check(answer, predictions=y_pred).")
+    try:
+        y_pred = check_binary(predictions, "predictions")
+    except (TypeError, ValueError) as exc:
+        raise Problem.wrong_type(f"{exc} Use model.predict(X_test), which gives 0/1 labels.") from None
+    if len(y_pred) != n_test:
+        raise Problem.wrong_type(
+            f"predictions has {len(y_pred)} values, but the test split has {n_test} rows: predict on X_test."
+        )
+    return y_pred
+
+
+def _q2_expected(predictions):
+    return discrimination_score(_test_predictions(predictions), sensitive_features=_sex("test").to_numpy(),
+                                favoured=FAVOURED)
+
+
+class _PredictionScore(NumberProblem):
+    def diagnose(self, answer, predictions=Ellipsis, **context):
+        _test_predictions(predictions)  # says what is wrong with the predictions first
+        return super().diagnose(answer, predictions=predictions, **context)
+
+
+q2 = _PredictionScore(
+    title="Discrimination in a model's predictions",
+    what="the discrimination score of the predictions",
+    expected=_q2_expected,
+    tolerance=1e-3,
+    mistakes=[
+        Mistake(lambda predictions: -_q2_expected(predictions),
+                "The sign is flipped: P(predicted + | Male) - P(predicted + | Female)."),
+        Mistake(lambda predictions: discrimination_score(_labels("test"), sensitive_features=_sex("test"),
+                                                         favoured=FAVOURED),
+                "That is the discrimination in the test labels; the question asks about the model's predictions."),
+        Mistake(lambda predictions: _q1_expected(),
+                "That is the discrimination in the data's labels; the question asks about the model's predictions."),
+        Mistake(lambda predictions: 100 * _q2_expected(predictions),
+                "Give the score as a fraction between -1 and 1, not in percent."),
+    ],
+    hints=[
+        "Use the same score as in q1, but on y_pred (the model's predictions on the test split) instead of the labels.",
+        "The groups must be those of the test rows: the sex of the rows you predicted.",
+    ],
+    correct_message="Right. Compare it with the discrimination in the data: a model trained without the "
+    "sex column still treats men and women differently.",
+)
+
+
+# --- q3: implement the disparate impact ratio ---------------------------------------------------
+
+def _q3_reference(y, groups, favoured):
+    return disparate_impact_ratio(y, sensitive_features=pd.Series(np.asarray(groups)), favoured=favoured)
+
+
+def _q3_cases(variant):
+    rng = np.random.default_rng(20240101 if variant == "visible" else 777)
+    cases = [
+        (([1, 1, 0, 1, 0, 0], ["M", "M", "M", "F", "F", "F"], "M"), {}),
+    ]
+    for _ in range(3 if variant == "visible" else 6):
+        n = int(rng.integers(30, 200))
+        groups = rng.choice(["a", "b", "c"] if variant == "hidden" else ["a", "b"], n)
+        y = (rng.random(n) < np.where(groups == "a", 0.6, 0.3)).astype(int)
+        cases.append(((y, groups, "a"), {}))
+    if variant == "visible":
+        cases.append(((_labels().to_numpy(), _sex().to_numpy(), FAVOURED), {}))
+    return cases
+
+
+def _q3_compare(got, expected, args, kwargs):
+    try:
+        got = float(got)
+    except (TypeError, ValueError):
+        raise Problem.wrong_type(f"Your function should return one number, it returned a {type(got).__name__}.") from None
+    if abs(got - expected) <= 1e-9:
+        return
+    y, groups, favoured = np.asarray(args[0]), np.asarray(args[1]), args[2]
+    p_fav = y[groups == favoured].mean()
+    p_dep = y[groups != favoured].mean()
+    others = [g for g in np.unique(groups) if g != favoured]
+    if np.isclose(got, p_fav / p_dep):
+        raise Problem.wrong("Your ratio is upside down: divide the deprived group's rate by the favoured group's.")
+    if np.isclose(got, p_fav - p_dep) or np.isclose(got, p_dep - p_fav):
+        raise Problem.wrong("Your function returns a difference of rates; disparate impact is their ratio.")
+    if len(others) > 1 and any(np.isclose(got, y[groups == g].mean() / p_fav) for g in others):
+        raise Problem.wrong("With more than two groups, compare the favoured group with everyone else together, "
+                            "not with one other group.")
+    raise Problem.wrong(f"Your function gives {got:.4g} for a case with {len(y)} rows and groups "
+                        f"{', '.join(map(str, np.unique(groups)))} (favoured {favoured!r}); that is not the ratio.")
+
+
+q3 = FunctionProblem(
+    title="Disparate impact and the four-fifths rule",
+    cases=_q3_cases,
+    reference=_q3_reference,
+    compare=_q3_compare,
+    hints=[
+        "Disparate impact = P(+ | deprived) / P(+ | favoured), where 'deprived' is every row not in the "
+        "favoured group.",
+        "With numpy: y = np.asarray(y); groups = np.asarray(groups); then y[groups == favoured].mean() is the "
+        "favoured group's rate.",
+    ],
+    correct_message="Your function is right. A ratio below 0.8 fails the 'four-fifths rule' of US employment law.",
+)
+
+register(__name__, globals())

@@ -1,0 +1,170 @@
+"""A learner's progress: the outcome of every exercise check, saved in the workbook folder.
+
+The file is ``<workbook>/.biaslab/progress.json``. Writes go to a temporary file in the same
+folder that then replaces the old one (``os.replace`` is atomic), so a crash mid-write leaves
+the previous progress intact. The workbook folder is found from ``$BIASLAB_WORKBOOK`` or by
+walking up from the current folder to one that holds ``.biaslab/workbook.json`` (written when the
+workbook is built). Outside a workbook (an nbgrader class version, a test run) nothing is saved.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..course import load_curriculum
+
+__all__ = ["ProgressStore", "find_workbook", "progress_table", "OUTCOMES"]
+
+#: Outcomes of a check, from worst to best.
+OUTCOMES = ("not_attempted", "wrong_type", "wrong_value", "correct")
+_MARKER = Path(".biaslab") / "workbook.json"
+_FILE = Path(".biaslab") / "progress.json"
+
+
+def find_workbook(start: Path | str | None = None) -> Path | None:
+    """The workbook folder for ``start`` (default: the current folder), or ``None``."""
+    env = os.environ.get("BIASLAB_WORKBOOK")
+    if env:
+        path = Path(env).expanduser()
+        return path if (path / _MARKER).is_file() else None
+    here = Path(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / _MARKER).is_file():
+            return folder
+    return None
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _atomic_write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class ProgressStore:
+    """The progress file of one workbook (``folder=None``: kept in memory only)."""
+
+    folder: Path | None = None
+
+    @classmethod
+    def current(cls) -> "ProgressStore":
+        return cls(find_workbook())
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.folder is None else Path(self.folder) / _FILE
+
+    def load(self) -> dict:
+        empty = {"version": 1, "learner_id": None, "results": {}}
+        if self.path is None or not self.path.is_file():
+            return empty
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            # a damaged file is kept aside, never silently overwritten
+            backup = self.path.with_suffix(f".damaged-{uuid.uuid4().hex[:8]}.json")
+            self.path.replace(backup)
+            return empty
+        if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
+            return empty
+        return data
+
+    def record(self, key: str, outcome: str, message: str = "") -> dict | None:
+        """Record one check of exercise ``key``; the best outcome so far is kept as ``best``."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {OUTCOMES}, got {outcome!r}.")
+        if self.path is None:
+            return None
+        data = self.load()
+        if not data.get("learner_id"):
+            data["learner_id"] = uuid.uuid4().hex
+        entry = data["results"].get(key, {"attempts": 0, "best": "not_attempted"})
+        if outcome != "not_attempted":
+            entry["attempts"] = entry.get("attempts", 0) + 1
+        entry["last"] = outcome
+        entry["last_message"] = message
+        entry["last_time"] = _now()
+        if OUTCOMES.index(outcome) > OUTCOMES.index(entry.get("best", "not_attempted")):
+            entry["best"] = outcome
+            if outcome == "correct":
+                entry["first_correct_time"] = entry["last_time"]
+        data["results"][key] = entry
+        _atomic_write_json(self.path, data)
+        return entry
+
+    def results(self) -> dict[str, dict]:
+        return self.load()["results"]
+
+    def passed(self, key: str) -> bool:
+        return self.results().get(key, {}).get("best") == "correct"
+
+
+def progress_table(store: ProgressStore | None = None):
+    """A DataFrame of every exercise in the curriculum with its best outcome and attempts."""
+    import pandas as pd
+
+    store = store or ProgressStore.current()
+    results = store.results()
+    rows = []
+    for module in load_curriculum().modules:
+        for ex in module.exercises:
+            r = results.get(ex.key, {})
+            passed = r.get("best") == "correct"
+            rows.append({
+                "module": module.id, "exercise": ex.name, "title": ex.title, "points": ex.points,
+                "required": ex.required, "best": r.get("best", "not_attempted"),
+                "attempts": r.get("attempts", 0), "earned": ex.points if passed else 0.0,
+            })
+    return pd.DataFrame(rows)
+
+
+def show_progress(module: str | None = None, store: ProgressStore | None = None):
+    """A small widget with the learner's progress: one bar per module (or just ``module``).
+
+    Returns an ``ipywidgets.VBox`` (displayed when it is the last line of a cell).
+    """
+    import html
+
+    import ipywidgets as widgets
+
+    table = progress_table(store)
+    curriculum = load_curriculum()
+    modules = [curriculum.module(module)] if module is not None else [m for m in curriculum.modules if m.exercises]
+    rows = []
+    for m in modules:
+        part = table[table["module"] == m.id]
+        done, total = int((part["best"] == "correct").sum()), len(part)
+        bar = widgets.IntProgress(value=done, min=0, max=max(total, 1), bar_style="success" if done == total else "info",
+                                  layout=widgets.Layout(width="220px"))
+        marks = " ".join(
+            f"<span title='{html.escape(r.title)}: {r.best.replace('_', ' ')}' style='color:"
+            f"{'#1b7f3b' if r.best == 'correct' else '#b3261e' if r.attempts else '#9e9e9e'}'>{r.exercise}</span>"
+            for r in part.itertuples()
+        )
+        label = widgets.HTML(f"<b>{m.number}</b> {html.escape(m.title)}: {done}/{total} &nbsp; {marks}")
+        rows.append(widgets.HBox([bar, label]))
+    earned, total_points = table["earned"].sum(), table["points"].sum()
+    saved = "saved in your workbook" if (store or ProgressStore.current()).path else "not saved (not in a workbook)"
+    header = widgets.HTML(f"<b>Your progress</b>: {earned:g} of {total_points:g} points ({saved})")
+    return widgets.VBox([header, *rows])
+
+
+__all__ += ["show_progress"]

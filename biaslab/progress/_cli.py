@@ -1,0 +1,30 @@
+"""``biaslab progress``: the learner's progress as a table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import ProgressStore, find_workbook, progress_table
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("progress", help="show a learner's progress through the course")
+    p.add_argument("workbook", nargs="?", help="the workbook folder (default: found from the current folder)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    if args.workbook and not Path(args.workbook).is_dir():
+        raise ValueError(f"no workbook found at {args.workbook}: the folder does not exist.")
+    folder = find_workbook(Path(args.workbook)) if args.workbook else find_workbook()
+    if folder is None:
+        where = args.workbook or "the current folder"
+        raise ValueError(f"no workbook found at {where} (it has no .biaslab/workbook.json); run `make lab` first.")
+    table = progress_table(ProgressStore(folder))
+    earned, total = table["earned"].sum(), table["points"].sum()
+    shown = table[["module", "exercise", "title", "points", "required", "best", "attempts"]]
+    print(f"Progress in {folder}")
+    print(shown.to_string(index=False))
+    print(f"\n{earned:g} of {total:g} points; required exercises passed: "
+          f"{int(((table['best'] == 'correct') & table['required']).sum())} of {int(table['required'].sum())}")
+    return 0

@@ -1,0 +1,138 @@
+"""Instructor path: results read from a real nbgrader gradebook, and one badge per passing student."""
+
+import warnings
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from biaslab.badges import eligible, generate_keypair, results_from_gradebook, verify_badge
+from biaslab.cli import main
+from biaslab.course import load_curriculum
+
+CURRICULUM = load_curriculum()
+
+
+def _make_gradebook(path):
+    """A small gradebook made with nbgrader's own API: every graded module, three students."""
+    from nbgrader.api import Base, Gradebook
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SAWarning
+
+    url = f"sqlite:///{path}"
+    # nbgrader's schema, created up front, spares Gradebook() its `alembic` subprocess (seconds)
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader 0.9 vs SQLAlchemy 2.x session warnings
+        with Gradebook(url) as gb:
+            for module in CURRICULUM.modules:
+                if not module.exercises:
+                    continue
+                gb.add_assignment(module.id)
+                gb.add_notebook(module.id, module.id)
+                for ex in module.exercises:
+                    # nbgrader scores in its own points; here twice the curriculum's, to test the scaling
+                    gb.add_grade_cell(ex.name, module.id, module.id, max_score=2 * ex.points, cell_type="code")
+            gb.add_student("ada", first_name="Ada", last_name="Lovelace", email="ada@example.org")
+            gb.add_student("bob", first_name="Bob", last_name="Builder", email="bob@example.org")
+            gb.add_student("eve")  # never submitted
+            for sid, full in (("ada", True), ("bob", False)):
+                for module in CURRICULUM.modules:
+                    if not module.exercises:
+                        continue
+                    gb.add_submission(module.id, sid)
+                    for i, ex in enumerate(module.exercises):
+                        grade = gb.find_grade(ex.name, module.id, module.id, sid)
+                        # bob gets half marks on the first required exercise
+                        grade.auto_score = 2 * ex.points if full or i > 0 else ex.points
+                        if not full and i == 0:
+                            grade.manual_score = ex.points  # a manual grade overrides the autograder
+            gb.db.commit()
+    return url
+
+
+@pytest.fixture(scope="module")
+def gradebook(tmp_path_factory):
+    return _make_gradebook(tmp_path_factory.mktemp("course") / "gradebook.db")
+
+
+def test_full_marks_pass(gradebook):
+    results = results_from_gradebook(gradebook, "ada")
+    assert all(r.passed for r in results.values())
+    assert all(r.earned == pytest.approx(r.points) for r in results.values())
+    assert eligible(results).ok
+
+
+def test_partial_marks_fail_with_the_score(gradebook):
+    results = results_from_gradebook(gradebook, "bob")
+    first = next(e for e in CURRICULUM.exercises)
+    r = results[first.key]
+    assert not r.passed
+    assert r.earned == pytest.approx(first.points / 2)
+    assert r.detail == f"score {first.points:g}/{2 * first.points:g}"
+    ok, reasons = eligible(results)
+    assert not ok and first.key in reasons[0]
+
+
+def test_no_submission_means_not_attempted(gradebook):
+    results = results_from_gradebook(gradebook, "eve")
+    assert not any(r.passed for r in results.values())
+    assert all(r.detail == "no graded submission" for r in results.values())
+
+
+def test_gradebook_errors_are_clear(gradebook, tmp_path):
+    with pytest.raises(ValueError, match="'mallory' is not in the gradebook"):
+        results_from_gradebook(gradebook, "mallory")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        results_from_gradebook(tmp_path / "missing.db", "ada")
+    assert not (tmp_path / "missing.db").exists()  # nbgrader would have created an empty one
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        results_from_gradebook(f"sqlite:///{tmp_path}/missing.db", "ada")
+    with pytest.raises(ValueError, match="student_id"):
+        results_from_gradebook(gradebook, "  ")
+
+
+def test_cli_issues_one_badge_per_passing_student(gradebook, tmp_path, capsys):
+    keys = generate_keypair(tmp_path / "keys")
+    out = tmp_path / "badges"
+    code = main(["badge", "issue", "--gradebook", gradebook, "--key", str(keys.private),
+                 "--issuer-name", "Example University", "--issuer-url", "https://example.edu/fairness",
+                 "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "ada: passed" in printed
+    assert "bob: not eligible" in printed and "score" in printed
+    assert "eve: not eligible" in printed and "no graded submission" in printed
+    assert "1 of 3 student(s) earned the badge" in printed
+    png = out / f"{CURRICULUM.id}-ada.png"
+    expected = sorted(f"{CURRICULUM.id}-ada.{ext}" for ext in ("jwt", "json", "svg", "png"))
+    assert sorted(p.name for p in out.iterdir()) == expected
+    result = verify_badge(png, public_key=keys.public, email="ada@example.org")
+    assert result.valid, result.reason
+    assert result.self_assessed is False and result.key_trusted and result.recipient_verified
+    assert result.issuer == "Example University"
+    # without --with-names the student's name stays out of the badge
+    assert result.learner.startswith("hashed emailAddress")
+    assert "Lovelace" not in (out / f"{CURRICULUM.id}-ada.json").read_text()
+
+    code = main(["badge", "issue", "--gradebook", gradebook, "--key", str(keys.private), "--issuer-name", "Example U",
+                 "--student", "ada", "--with-names", "--valid-days", "30", "--out", str(out), "--overwrite"])
+    assert code == 0
+    result = verify_badge(png, public_key=keys.public)
+    assert result.valid and result.learner == "Ada Lovelace"
+    issued = datetime.fromisoformat(result.credential["validFrom"])
+    assert result.valid_until == (issued + timedelta(days=30)).date().isoformat()
+    assert issued.tzinfo == timezone.utc
+    capsys.readouterr()
+    code = main(["badge", "issue", "--gradebook", gradebook, "--key", str(keys.private), "--issuer-name", "Example U",
+                 "--student", "bob", "--out", str(out)])
+    assert code == 1 and "bob: not eligible" in capsys.readouterr().out
+
+
+def test_cli_class_mode_needs_a_key_and_an_issuer(gradebook, tmp_path, capsys):
+    assert main(["badge", "issue", "--gradebook", gradebook, "--issuer-name", "X", "--out", str(tmp_path)]) == 2
+    assert "--key PRIV is required" in capsys.readouterr().err
+    keys = generate_keypair(tmp_path / "keys")
+    assert main(["badge", "issue", "--gradebook", gradebook, "--key", str(keys.private), "--out", str(tmp_path)]) == 2
+    assert "--issuer-name is required" in capsys.readouterr().err
