@@ -30,7 +30,8 @@ workbook: install
 
 lab: workbook
 	$(BIN)/jupyter lab --ip=$(IP) --port=$(PORT) --ServerApp.root_dir=workbook \
-		$(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) $(if $(NO_BROWSER),--no-browser)
+		$(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) $(if $(NO_BROWSER),--no-browser) \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 # The class version of every module (nbgrader release/), for instructors.
 release: install
