@@ -21,6 +21,7 @@ __all__ = [
     "check_consistent_length",
     "check_sensitive_features",
     "raise_if_missing_groups",
+    "group_mask",
     "check_fraction",
     "check_positive_int",
     "check_bool",
@@ -200,6 +201,36 @@ def check_sensitive_features(
             )
     frame.columns = [str(c) for c in frame.columns]
     return frame
+
+
+def group_mask(frame: pd.DataFrame, group, name: str) -> np.ndarray:
+    """Rows that belong to ``group``: a value of the single column, or a mapping column -> value.
+
+    ``frame`` comes from :func:`check_sensitive_features`; ``name`` is the argument that named
+    the group (``favoured``, ``target``), so errors say which argument is wrong.
+    """
+    if isinstance(group, Mapping):
+        if not group:
+            raise ValueError(f"{name} is an empty mapping; give column -> value pairs.")
+        mask = np.ones(len(frame), dtype=bool)
+        for col, value in group.items():
+            if col not in frame.columns:
+                raise ValueError(
+                    f"{name} names the column {col!r}, but sensitive_features has columns {list(frame.columns)}."
+                )
+            mask &= group_mask(frame[[col]], value, name)
+        return mask
+    if frame.shape[1] != 1:
+        raise ValueError(
+            f"sensitive_features has {frame.shape[1]} columns; give {name} as a mapping column -> value, "
+            f"e.g. {{{frame.columns[0]!r}: ...}}."
+        )
+    column = frame.iloc[:, 0]
+    mask = (column == group).to_numpy(dtype=bool)
+    if not mask.any():
+        known = ", ".join(map(repr, pd.unique(column)[:10]))
+        raise ValueError(f"{name}={group!r} is not a group in sensitive_features; its groups are {known}.")
+    return mask
 
 
 def raise_if_missing_groups(n_missing: int, column, name: str = "sensitive_features") -> None:

@@ -25,7 +25,7 @@ from ._functions import (
     true_positive_rate,
 )
 from ._report import METRIC_NAMES, GroupMetricReport, group_metrics
-from ._scores import calibration_by_group, roc_auc_by_group
+from ._scores import calibration_by_group, roc_auc_by_group, youden_threshold
 
 __all__ = [
     "METRIC_NAMES",
@@ -50,4 +50,5 @@ __all__ = [
     "selection_rate",
     "true_negative_rate",
     "true_positive_rate",
+    "youden_threshold",
 ]

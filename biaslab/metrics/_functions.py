@@ -15,6 +15,7 @@ from .._validation import (
     check_consistent_length,
     check_sample_weight,
     check_sensitive_features,
+    group_mask,
 )
 from ._engine import RATES, UndefinedMetricWarning, confusion_counts, warn_undefined
 from ._report import group_metrics
@@ -239,39 +240,13 @@ for _f in (
     _f.__doc__ = _f.__doc__.replace("{doc}", _SF_DOC).replace("{{", "{").replace("}}", "}")
 
 
-def _group_mask(frame: pd.DataFrame, group, name: str) -> np.ndarray:
-    """Rows that belong to ``group``: a value of the single column, or a mapping column -> value."""
-    if isinstance(group, Mapping):
-        if not group:
-            raise ValueError(f"{name} is an empty mapping; give column -> value pairs.")
-        mask = np.ones(len(frame), dtype=bool)
-        for col, value in group.items():
-            if col not in frame.columns:
-                raise ValueError(
-                    f"{name} names the column {col!r}, but sensitive_features has columns {list(frame.columns)}."
-                )
-            mask &= _group_mask(frame[[col]], value, name)
-        return mask
-    if frame.shape[1] != 1:
-        raise ValueError(
-            f"sensitive_features has {frame.shape[1]} columns; give {name} as a mapping column -> value, "
-            f"e.g. {{{frame.columns[0]!r}: ...}}."
-        )
-    column = frame.iloc[:, 0]
-    mask = (column == group).to_numpy(dtype=bool)
-    if not mask.any():
-        known = ", ".join(map(repr, pd.unique(column)[:10]))
-        raise ValueError(f"{name}={group!r} is not a group in sensitive_features; its groups are {known}.")
-    return mask
-
-
 def _favoured_deprived_rates(y, sensitive_features, favoured, deprived, sample_weight, y_name):
     y = check_binary(y, y_name)
     frame = check_sensitive_features(sensitive_features, len(y))
     w = check_sample_weight(sample_weight, len(y))
     w = np.ones(len(y)) if w is None else w
-    fav = _group_mask(frame, favoured, "favoured")
-    dep = ~fav if deprived is None else _group_mask(frame, deprived, "deprived")
+    fav = group_mask(frame, favoured, "favoured")
+    dep = ~fav if deprived is None else group_mask(frame, deprived, "deprived")
     if deprived is not None and (fav & dep).any():
         raise ValueError("favoured and deprived overlap: a row cannot be in both groups.")
     if not dep.any():

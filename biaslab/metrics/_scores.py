@@ -15,7 +15,7 @@ from .._validation import (
 )
 from ._engine import encode_groups, warn_undefined
 
-__all__ = ["roc_auc_by_group", "calibration_by_group"]
+__all__ = ["roc_auc_by_group", "calibration_by_group", "youden_threshold"]
 
 
 class _SortedScores:
@@ -160,3 +160,30 @@ def calibration_by_group(
     table["weight"] = total[keep]
     table["count"] = count[keep]
     return table
+
+
+def youden_threshold(y_true, scores) -> float:
+    """The score threshold that maximises Youden's J = TPR - FPR (sensitivity + specificity - 1).
+
+    Predict positive when ``score >= threshold``. Among thresholds with the same J the highest
+    is returned (fewest positives). Hidden in Plain Sight sets each model's operating point this
+    way on its internal test set.
+
+    Examples
+    --------
+    >>> youden_threshold([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    0.8
+    >>> youden_threshold([0, 0, 1, 1], [0.1, 0.2, 0.6, 0.8])
+    0.6
+    """
+    from sklearn.metrics import roc_curve
+
+    y_true = check_binary(y_true, "y_true")
+    scores = check_scores(scores, "scores")
+    check_consistent_length(y_true=y_true, scores=scores)
+    if y_true.min() == y_true.max():
+        raise ValueError("y_true must contain both classes (0 and 1) to choose a threshold; it has only one.")
+    fpr, tpr, thresholds = roc_curve(y_true, scores, drop_intermediate=False)
+    j = tpr - fpr
+    best = int(np.argmax(j[1:])) + 1  # index 0 is the "predict nothing" point (threshold +inf)
+    return float(thresholds[best])
