@@ -1,0 +1,30 @@
+"""Explanations of image models: layer activations, concept activation vectors (CAVs), TCAV,
+saliency heatmaps and artifact relevance. Works on any ``torch.nn.Module`` (or a fitted
+``biaslab.models.ImageClassifier``) and a layer name; torch is imported when first used.
+"""
+
+from ._concepts import (
+    CAV_METHODS,
+    cav_alignment,
+    compute_cav,
+    layer_activations,
+    layer_gradients,
+    signal_cav,
+    tcav_score,
+    tcav_sensitivity,
+)
+from ._saliency import SALIENCY_METHODS, artifact_relevance, saliency_map
+
+__all__ = [
+    "CAV_METHODS",
+    "SALIENCY_METHODS",
+    "artifact_relevance",
+    "cav_alignment",
+    "compute_cav",
+    "layer_activations",
+    "layer_gradients",
+    "saliency_map",
+    "signal_cav",
+    "tcav_score",
+    "tcav_sensitivity",
+]
