@@ -1,0 +1,248 @@
+"""Class Artifact Compensation (ClArC) for image models: Vanilla, P-ClArC, A-ClArC, RR-ClArC.
+
+Following "From hope to safety" (Dreyer, Pahde et al., AAAI 2024) and its code:
+
+- the model is split at a layer into ``features`` (up to that layer) and ``head`` (the rest);
+  the concept activation vector ``h`` (unit length) lives in that layer's channel space;
+- **Vanilla**: fine-tune the head with cross-entropy only (the baseline);
+- **P-ClArC**: no training; at test time each spatial activation vector ``a`` is projected onto
+  the clean samples' mean along ``h``: ``a - (a.h - z_clean) h``;
+- **A-ClArC**: fine-tune the head on activations shifted to the artifact samples' mean along
+  ``h`` (``a + (z_artifact - a.h) h``), so the artifact carries no information;
+- **RR-ClArC**: fine-tune the head with ``CE + lambda * mean((g . h)^2)``, where ``g`` is the
+  gradient, with respect to the layer's activations averaged over space, of a random-sign
+  (+1/-1 per sample and class) sum of the logits.
+
+``z`` is the mean projection ``a.h`` over every spatial position of the given samples.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+
+import numpy as np
+
+from .._validation import check_positive_int, check_random_state
+
+__all__ = ["rr_penalty", "project_along", "ClarcModel", "fine_tune_head", "p_clarc", "a_clarc", "rr_clarc",
+           "vanilla_fine_tune", "CLARC_METHODS"]
+
+CLARC_METHODS = ("vanilla", "p_clarc", "a_clarc", "rr_clarc")
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def rr_penalty(gradients, cav):
+    """RR-ClArC's penalty ``mean((g . h)^2)`` for gradients (n, C) (or (n, C, H, W), averaged over space).
+
+    Works on numpy arrays and on torch tensors (differentiably). Zero when every gradient is
+    orthogonal to the CAV.
+
+    Examples
+    --------
+    >>> float(rr_penalty(np.array([[1.0, 2.0], [0.0, -1.0]]), np.array([0.0, 1.0])))
+    2.5
+    """
+    torch = _torch()
+    if isinstance(gradients, torch.Tensor):
+        g = gradients.mean(dim=(2, 3)) if gradients.ndim == 4 else gradients
+        h = torch.as_tensor(cav, dtype=g.dtype)
+        return ((g @ h) ** 2).mean()
+    g = np.asarray(gradients, dtype=np.float64)
+    g = g.mean(axis=(2, 3)) if g.ndim == 4 else g
+    return np.mean((g @ np.asarray(cav, dtype=np.float64)) ** 2)
+
+
+def project_along(activations, cav, z):
+    """Set every spatial activation vector's component along ``cav`` to ``z``: ``a - (a.h - z) h``.
+
+    ``activations`` is a torch tensor (n, C, H, W) or (n, C); ``cav`` unit length.
+    """
+    torch = _torch()
+    h = torch.as_tensor(cav, dtype=activations.dtype)
+    shape = (1, -1, 1, 1) if activations.ndim == 4 else (1, -1)
+    proj = (activations * h.reshape(shape)).sum(dim=1, keepdim=True)
+    return activations - (proj - z) * h.reshape(shape)
+
+
+def _unit_cav(cav, channels: int) -> np.ndarray:
+    h = np.asarray(cav, dtype=np.float64).reshape(-1)
+    if h.shape[0] != channels:
+        raise ValueError(f"cav has {h.shape[0]} values but the layer has {channels} channels.")
+    norm = np.linalg.norm(h)
+    if not np.isfinite(norm) or norm == 0:
+        raise ValueError("cav must be a non-zero, finite vector.")
+    return (h / norm).astype(np.float32)
+
+
+def _split(model):
+    """``(features, head)`` of a model: its ``features`` and ``head`` submodules."""
+    from ..explain._concepts import as_module
+
+    module = as_module(model)
+    if not (hasattr(module, "features") and hasattr(module, "head")):
+        raise TypeError("model must have `features` and `head` submodules (as biaslab's CNNs do): ClArC "
+                        "works on the activations between them.")
+    return module.features, module.head
+
+
+def _make_clarc_module(features, head, cav=None, z=None):
+    torch = _torch()
+
+    class ClarcModule(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = features
+            self.head = head
+            self.register_buffer("cav", None if cav is None else torch.as_tensor(cav))
+            self.z = z
+
+        def forward(self, x):
+            a = self.features(x)
+            if self.cav is not None:
+                a = project_along(a, self.cav, self.z)
+            return self.head(a)
+
+    return ClarcModule()
+
+
+class ClarcModel:
+    """A corrected model: ``predict``, ``predict_proba`` and ``module_`` (a torch module)."""
+
+    def __init__(self, module, method: str, info: dict):
+        self.module_ = module
+        self.method = method
+        self.info = info
+
+    def _logits(self, X, batch_size=512):
+        from ..explain._concepts import as_image_tensor
+
+        torch = _torch()
+        images = as_image_tensor(X)
+        self.module_.eval()
+        with torch.no_grad():
+            return torch.cat([self.module_(images[i:i + batch_size]) for i in range(0, len(images), batch_size)])
+
+    def predict_proba(self, X):
+        return _torch().softmax(self._logits(X), dim=1).numpy()
+
+    def predict(self, X):
+        return self._logits(X).argmax(1).numpy()
+
+    def score(self, X, y):
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+    def __repr__(self):
+        return f"ClarcModel(method={self.method!r})"
+
+
+def _mean_projection(features, X, h, batch_size=512):
+    from ..explain._concepts import as_image_tensor
+
+    torch = _torch()
+    images = as_image_tensor(X)
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for i in range(0, len(images), batch_size):
+            a = features(images[i:i + batch_size])
+            proj = (a * torch.as_tensor(h).reshape((1, -1, 1, 1) if a.ndim == 4 else (1, -1))).sum(1)
+            total += float(proj.sum())
+            count += proj.numel()
+    return total / count
+
+
+def p_clarc(model, cav, *, clean_images) -> ClarcModel:
+    """P-ClArC: project the layer's activations onto the clean samples' mean along ``cav`` at test time."""
+    features, head = _split(model)
+    features, head = copy.deepcopy(features).eval(), copy.deepcopy(head).eval()
+    h = _unit_cav(cav, _channels(features, clean_images))
+    z = _mean_projection(features, clean_images, h)
+    return ClarcModel(_make_clarc_module(features, head, h, z), "p_clarc", {"z_clean": z})
+
+
+def _channels(features, X):
+    from ..explain._concepts import as_image_tensor
+
+    torch = _torch()
+    with torch.no_grad():
+        return int(features(as_image_tensor(X)[:1]).shape[1])
+
+
+def fine_tune_head(model, X, y, *, cav=None, lam: float = 0.0, shift_to=None, epochs: int = 5,
+                   lr: float = 1e-3, batch_size: int = 128, random_state=0, method: str = "vanilla") -> ClarcModel:
+    """Fine-tune only the head on frozen features (the shared loop of Vanilla, A- and RR-ClArC).
+
+    ``lam > 0`` adds RR-ClArC's penalty along ``cav``; ``shift_to`` (a float ``z``) moves every
+    activation's component along ``cav`` to ``z`` during training (A-ClArC).
+    """
+    from ..explain._concepts import as_image_tensor
+
+    torch = _torch()
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or lam < 0:
+        raise ValueError(f"lam must be a non-negative number, got {lam!r}.")
+    rng = check_random_state(random_state)
+    features, head = _split(model)
+    features, head = copy.deepcopy(features).eval(), copy.deepcopy(head)
+    images = as_image_tensor(X)
+    labels = torch.as_tensor(np.asarray(y), dtype=torch.long)
+    if len(labels) != len(images):
+        raise ValueError(f"y has {len(labels)} labels but X has {len(images)} images.")
+    with torch.no_grad():
+        acts = torch.cat([features(images[i:i + 512]) for i in range(0, len(images), 512)])
+    h = None
+    if cav is not None:
+        h = torch.as_tensor(_unit_cav(cav, acts.shape[1]))
+    elif lam > 0 or shift_to is not None:
+        raise ValueError("cav is required for RR-ClArC (lam > 0) and A-ClArC (shift_to).")
+    torch.manual_seed(int(rng.integers(2**31 - 1)))
+    optimizer = torch.optim.Adam(head.parameters(), lr=lr)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    head.train()
+    history = []
+    for _ in range(epochs):
+        order = torch.as_tensor(rng.permutation(len(acts)))
+        total = 0.0
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            a = acts[idx].clone()
+            if shift_to is not None:
+                a = project_along(a, h, float(shift_to))
+            a.requires_grad_(lam > 0)
+            logits = head(a)
+            loss = loss_fn(logits, labels[idx])
+            if lam > 0:
+                signs = torch.as_tensor(rng.choice([-1.0, 1.0], size=tuple(logits.shape)), dtype=logits.dtype)
+                (grad,) = torch.autograd.grad((signs * logits).sum(), a, create_graph=True)
+                loss = loss + lam * rr_penalty(grad, h)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += float(loss.detach()) * len(idx)
+        history.append(total / len(acts))
+    head.eval()
+    return ClarcModel(_make_clarc_module(features, head), method, {"lam": lam, "loss": history})
+
+
+def vanilla_fine_tune(model, X, y, **kwargs) -> ClarcModel:
+    """The baseline: the same head fine-tuning as RR-ClArC, without the penalty."""
+    return fine_tune_head(model, X, y, method="vanilla", **kwargs)
+
+
+def a_clarc(model, X, y, cav, *, artifact_images, **kwargs) -> ClarcModel:
+    """A-ClArC: fine-tune the head with every activation shifted to the artifact mean along ``cav``."""
+    features, _ = _split(model)
+    h = _unit_cav(cav, _channels(features, artifact_images))
+    z = _mean_projection(features.eval(), artifact_images, h)
+    return fine_tune_head(model, X, y, cav=h, shift_to=z, method="a_clarc", **kwargs)
+
+
+def rr_clarc(model, X, y, cav, *, lam: float, **kwargs) -> ClarcModel:
+    """RR-ClArC: fine-tune the head with ``CE + lam * mean((g . h)^2)`` (see the module docstring)."""
+    return fine_tune_head(model, X, y, cav=cav, lam=lam, method="rr_clarc", **kwargs)
