@@ -2,7 +2,8 @@
 
 Following "From hope to safety" (Dreyer, Pahde et al., AAAI 2024) and its code:
 
-- the model is split at a layer into ``features`` (up to that layer) and ``head`` (the rest);
+- the model is split at a layer (by default its last conv layer) into the part up to that layer
+  and the rest (the "head", which is what gets fine-tuned);
   the concept activation vector ``h`` (unit length) lives in that layer's channel space;
 - **Vanilla**: fine-tune the head with cross-entropy only (the baseline);
 - **P-ClArC**: no training; at test time each spatial activation vector ``a`` is projected onto
@@ -19,6 +20,7 @@ Following "From hope to safety" (Dreyer, Pahde et al., AAAI 2024) and its code:
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 import numbers
 
 import numpy as np
@@ -80,15 +82,34 @@ def _unit_cav(cav, channels: int) -> np.ndarray:
     return (h / norm).astype(np.float32)
 
 
-def _split(model):
-    """``(features, head)`` of a model: its ``features`` and ``head`` submodules."""
+def _split(model, layer=None):
+    """``(features, head)``: the model cut after ``layer``, a child of its ``features`` Sequential.
+
+    The model needs ``features`` (an ``nn.Sequential``) and ``head`` submodules, as biaslab's
+    CNNs have. ``layer`` is ``"features"`` (cut between them) or ``"features.<child>"``; the
+    default is the model's ``last_conv_layer`` if it names one, else ``"features"``.
+    """
     from ..explain._concepts import as_module
 
+    torch = _torch()
     module = as_module(model)
     if not (hasattr(module, "features") and hasattr(module, "head")):
         raise TypeError("model must have `features` and `head` submodules (as biaslab's CNNs do): ClArC "
-                        "works on the activations between them.")
-    return module.features, module.head
+                        "works on the activations of a layer between them.")
+    if layer is None:
+        layer = getattr(module, "last_conv_layer", "features")
+    if not isinstance(layer, str):
+        raise TypeError(f"layer must be a layer name such as 'features.conv4', got {type(layer).__name__}.")
+    if layer == "features":
+        return module.features, module.head
+    children = list(module.features.named_children()) if isinstance(module.features, torch.nn.Sequential) else []
+    names = [f"features.{name}" for name, _ in children]
+    if layer not in names:
+        raise ValueError(f"layer must be 'features' or one of {names}, got {layer!r}.")
+    cut = names.index(layer) + 1
+    before = torch.nn.Sequential(OrderedDict(children[:cut]))
+    after = torch.nn.Sequential(OrderedDict(children[cut:] + [("head", module.head)]))
+    return before, after
 
 
 def _make_clarc_module(features, head, cav=None, z=None):
@@ -112,7 +133,13 @@ def _make_clarc_module(features, head, cav=None, z=None):
 
 
 class ClarcModel:
-    """A corrected model: ``predict``, ``predict_proba`` and ``module_`` (a torch module)."""
+    """A corrected model: ``predict``, ``predict_proba`` and ``module_`` (a torch module).
+
+    ``module_.features`` ends at the layer the CAV lives in (``layer = "features"`` in
+    :mod:`biaslab.explain`'s functions) and ``module_.head`` is the rest.
+    """
+
+    layer = "features"
 
     def __init__(self, module, method: str, info: dict):
         self.module_ = module
@@ -156,9 +183,9 @@ def _mean_projection(features, X, h, batch_size=512):
     return total / count
 
 
-def p_clarc(model, cav, *, clean_images) -> ClarcModel:
+def p_clarc(model, cav, *, clean_images, layer=None) -> ClarcModel:
     """P-ClArC: project the layer's activations onto the clean samples' mean along ``cav`` at test time."""
-    features, head = _split(model)
+    features, head = _split(model, layer)
     features, head = copy.deepcopy(features).eval(), copy.deepcopy(head).eval()
     h = _unit_cav(cav, _channels(features, clean_images))
     z = _mean_projection(features, clean_images, h)
@@ -173,7 +200,7 @@ def _channels(features, X):
         return int(features(as_image_tensor(X)[:1]).shape[1])
 
 
-def fine_tune_head(model, X, y, *, cav=None, lam: float = 0.0, shift_to=None, epochs: int = 5,
+def fine_tune_head(model, X, y, *, cav=None, lam: float = 0.0, shift_to=None, layer=None, epochs: int = 5,
                    lr: float = 1e-3, batch_size: int = 128, random_state=0, method: str = "vanilla") -> ClarcModel:
     """Fine-tune only the head on frozen features (the shared loop of Vanilla, A- and RR-ClArC).
 
@@ -188,7 +215,7 @@ def fine_tune_head(model, X, y, *, cav=None, lam: float = 0.0, shift_to=None, ep
     if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or lam < 0:
         raise ValueError(f"lam must be a non-negative number, got {lam!r}.")
     rng = check_random_state(random_state)
-    features, head = _split(model)
+    features, head = _split(model, layer)
     features, head = copy.deepcopy(features).eval(), copy.deepcopy(head)
     images = as_image_tensor(X)
     labels = torch.as_tensor(np.asarray(y), dtype=torch.long)
@@ -235,12 +262,12 @@ def vanilla_fine_tune(model, X, y, **kwargs) -> ClarcModel:
     return fine_tune_head(model, X, y, method="vanilla", **kwargs)
 
 
-def a_clarc(model, X, y, cav, *, artifact_images, **kwargs) -> ClarcModel:
+def a_clarc(model, X, y, cav, *, artifact_images, layer=None, **kwargs) -> ClarcModel:
     """A-ClArC: fine-tune the head with every activation shifted to the artifact mean along ``cav``."""
-    features, _ = _split(model)
+    features, _ = _split(model, layer)
     h = _unit_cav(cav, _channels(features, artifact_images))
     z = _mean_projection(features.eval(), artifact_images, h)
-    return fine_tune_head(model, X, y, cav=h, shift_to=z, method="a_clarc", **kwargs)
+    return fine_tune_head(model, X, y, cav=h, shift_to=z, layer=layer, method="a_clarc", **kwargs)
 
 
 def rr_clarc(model, X, y, cav, *, lam: float, **kwargs) -> ClarcModel:
