@@ -2,8 +2,8 @@
 
 Prints
 1. the time to generate 10,000 images of 64x64;
-2. the AUROC of a small CNN trained for disease on site A (internal test: site A, external
-   test: site B), which should be about 0.8-0.9 internally and lower but well above 0.5
+2. the AUROC of the course's small CNN trained for disease on site A (internal test: site A,
+   external test: site B), which should be about 0.8-0.9 internally and lower but well above 0.5
    externally, like real pneumonia detectors;
 3. the accuracy of linear probes (logistic regression) for sex and age band, on the CNN's
    penultimate features and on 16x16 downsampled pixels: the poisoning attack of module 04
@@ -14,8 +14,10 @@ Not a test (it trains a network): run it by hand after changing the generator,
     python benchmarks/bench_chest_xrays.py [--epochs 6] [--n-train 8000] [--seed 0]
     python benchmarks/bench_chest_xrays.py --figures /tmp   # only draw the sample grids
 
-It takes about one to two minutes on 2 CPU cores. ``--figures DIR`` writes
-``chest_grid.png`` (rows: sex x age band; columns: site x disease) and ``artifact_grid.png``
+It takes about one to two minutes on 2 CPU cores (``--checkpoint`` evaluates the shipped
+``chest_xray_cnn_clean`` instead of training). The network is ``biaslab.models.chest_xray_cnn``
+trained by ``biaslab.models.ImageClassifier``: the course has one CNN definition.
+``--figures DIR`` writes ``chest_grid.png`` (rows: sex x age band; columns: site x disease) and ``artifact_grid.png``
 (the kinds of ``add_artifact`` on Fashion-MNIST and on the chest X-rays) to look at; do not
 commit them.
 """
@@ -25,79 +27,15 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from torch import nn
 
 from biaslab.datasets import add_artifact, load_fashion_mnist, make_chest_xrays
 from biaslab.datasets._artifacts import ARTIFACT_KINDS
 from biaslab.datasets._chest_xrays import AGE_BANDS
-
-
-class SmallCNN(nn.Module):
-    """Four conv layers (the first with stride 2), global average pooling, a linear head."""
-
-    def __init__(self, width: int = 16):
-        super().__init__()
-        w = width
-
-        def block(c_in, c_out, pool=True):
-            layers = [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
-            return nn.Sequential(*layers, nn.MaxPool2d(2)) if pool else nn.Sequential(*layers)
-
-        self.features = nn.Sequential(
-            nn.Conv2d(1, w, 5, stride=2, padding=2, bias=False), nn.BatchNorm2d(w), nn.ReLU(),  # 32x32
-            block(w, 2 * w), block(2 * w, 4 * w), block(4 * w, 4 * w),  # 16, 8, 4
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-        )
-        self.head = nn.Linear(4 * w, 1)
-
-    def forward(self, x):
-        return self.head(self.features(x)).squeeze(1)
-
-
-def to_tensor(images: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(images).unsqueeze(1)
-
-
-@torch.no_grad()
-def predict(model, images, batch=512):
-    model.eval()
-    logits, feats = [], []
-    for i in range(0, len(images), batch):
-        x = to_tensor(images[i : i + batch])
-        f = model.features(x)
-        feats.append(f.numpy())
-        logits.append(model.head(f).squeeze(1).numpy())
-    return np.concatenate(logits), np.concatenate(feats)
-
-
-def train(model, images, y, epochs, seed, batch=128, lr=2e-3):
-    gen = torch.Generator().manual_seed(seed)
-    x_all, y_all = to_tensor(images), torch.from_numpy(y.astype(np.float32))
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * -(-len(y) // batch))
-    loss_fn = nn.BCEWithLogitsLoss()
-    for epoch in range(epochs):
-        model.train()
-        perm = torch.randperm(len(y), generator=gen)
-        total = 0.0
-        for i in range(0, len(y), batch):
-            idx = perm[i : i + batch]
-            x = x_all[idx]
-            if torch.rand((), generator=gen) < 0.5:  # light augmentation: small shifts
-                dx, dy = torch.randint(-2, 3, (2,), generator=gen).tolist()
-                x = torch.roll(x, shifts=(dy, dx), dims=(2, 3))
-            opt.zero_grad()
-            loss = loss_fn(model(x), y_all[idx])
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
-        print(f"  epoch {epoch + 1}/{epochs}: train loss {total / len(y):.4f}", flush=True)
+from biaslab.models import ImageClassifier, chest_xray_cnn, load_checkpoint
 
 
 def probe(train_x, train_y, test_x, test_y) -> str:
@@ -172,14 +110,14 @@ def main():
     parser.add_argument("--n-train", type=int, default=8000)
     parser.add_argument("--n-test", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--width", type=int, default=12, help="channels of the first conv layer")
+    parser.add_argument("--width", type=int, default=16, help="channels of the first conv layer")
+    parser.add_argument("--checkpoint", action="store_true",
+                        help="evaluate the shipped chest_xray_cnn_clean instead of training a network")
     parser.add_argument("--figures", type=Path, help="only write the sample grids (PNG) to this folder")
     args = parser.parse_args()
     if args.figures:
         save_figures(args.figures)
         return
-    torch.set_num_threads(2)
-    torch.manual_seed(args.seed)
 
     make_chest_xrays(100, random_state=0)  # warm up (reads and verifies the cohort table)
     times = []
@@ -196,15 +134,25 @@ def main():
     y = data.target
     print(f"prevalence {y.mean():.3f}, share female {(data.frame.sex == 'F').mean():.3f}")
 
-    model = SmallCNN(width=args.width)
-    start = time.perf_counter()
-    train(model, data.images[tr], y[tr], args.epochs, args.seed)
-    print(f"CNN training: {time.perf_counter() - start:.1f} s")
+    if args.checkpoint:
+        model = load_checkpoint("chest_xray_cnn_clean", n_threads=2)
+        print(f"shipped checkpoint chest_xray_cnn_clean ({model.n_parameters():,} parameters): "
+              f"{model.checkpoint_['metadata']['data']}")
+    else:
+        # the course's network and trainer (biaslab.models): one CNN definition for the whole course
+        model = ImageClassifier(
+            lambda n_classes: chest_xray_cnn(n_classes, width=args.width), epochs=args.epochs, batch_size=128,
+            lr=3e-3, augment_shift=2, random_state=args.seed, n_threads=2, progress=True,
+        )
+        start = time.perf_counter()
+        model.fit(data.images[tr], y[tr])
+        print(model.history_.round(4).to_string(index=False))
+        print(f"CNN training ({model.n_parameters():,} parameters): {time.perf_counter() - start:.1f} s")
 
-    logit_tr, feat_tr = predict(model, data.images[tr])
-    logit_te, feat_te = predict(model, data.images[te])
-    logit_ext, _ = predict(model, ext.images)
-    logit_c, _ = predict(model, ext_c.images)
+    logit_tr, feat_tr = model.decision_function(data.images[tr]), model.features(data.images[tr])
+    logit_te, feat_te = model.decision_function(data.images[te]), model.features(data.images[te])
+    logit_ext = model.decision_function(ext.images)
+    logit_c = model.decision_function(ext_c.images)
     print(f"disease AUROC: train {roc_auc_score(y[tr], logit_tr):.3f}, internal (site A) "
           f"{roc_auc_score(y[te], logit_te):.3f}, external site B {roc_auc_score(ext.target, logit_ext):.3f}, "
           f"site C {roc_auc_score(ext_c.target, logit_c):.3f}")

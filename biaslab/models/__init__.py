@@ -11,6 +11,13 @@ _LAZY = {
     "make_tabular_model": "._tabular",
     "TABULAR_MODEL_KINDS": "._tabular",
     "TabularModel": "._tabular",
+    # images (torch)
+    "ImageClassifier": "._torch",
+    "chest_xray_cnn": "._torch",
+    "fashion_cnn": "._torch",
+    "save_checkpoint": "._checkpoints",
+    "load_checkpoint": "._checkpoints",
+    "CHECKPOINTS": "._checkpoints",
 }
 
 __all__ = sorted(_LAZY)

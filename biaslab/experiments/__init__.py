@@ -1,0 +1,28 @@
+"""Reproductions of the published experiments the course is built on.
+
+Each submodule runs one study end to end on the course's data and returns tidy results beside
+the paper's numbers:
+
+- :mod:`biaslab.experiments.hidden_in_plain_sight`: targeted label poisoning of a chest X-ray
+  classifier (Kulkarni et al. 2024), on SYNTHETIC chest X-rays (module 04).
+
+Imported on demand, so ``import biaslab.experiments`` does not import torch.
+"""
+
+import importlib
+
+_SUBMODULES = ("hidden_in_plain_sight",)
+
+__all__ = list(_SUBMODULES)
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'biaslab.experiments' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
