@@ -122,7 +122,26 @@ def train_fashion_cnn(config=FASHION, *, progress=True):
     return model, metadata
 
 
-TRAINERS = {"chest_xray_cnn_clean": train_chest_xray_cnn_clean, "fashion_cnn": train_fashion_cnn}
+def train_fashion_cnn_stamp_shirt(config=None, *, progress=True):
+    from biaslab.experiments.from_hope_to_safety import ATTACK, CHECKPOINT, attacked_fashion_mnist, train_attacked_model
+
+    data = attacked_fashion_mnist()
+    model = train_attacked_model(data, progress=progress)
+    metadata = {
+        "name": CHECKPOINT,
+        "description": CHECKPOINTS[CHECKPOINT],
+        "data": f"biaslab.experiments.from_hope_to_safety.attacked_fashion_mnist() with {ATTACK}",
+        "metrics": {
+            "accuracy_clean_test": round(float(model.score(data.X_test, data.y_test)), 4),
+            "accuracy_attacked_test": round(float(model.score(data.X_test_attacked, data.y_test)), 4),
+        },
+        "script": "scripts/train_checkpoints.py",
+    }
+    return model, metadata
+
+
+TRAINERS = {"chest_xray_cnn_clean": train_chest_xray_cnn_clean, "fashion_cnn": train_fashion_cnn,
+            "fashion_cnn_stamp_shirt": train_fashion_cnn_stamp_shirt}
 
 
 def write_sums(folder: Path) -> None:

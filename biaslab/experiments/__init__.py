@@ -5,13 +5,15 @@ the paper's numbers:
 
 - :mod:`biaslab.experiments.hidden_in_plain_sight`: targeted label poisoning of a chest X-ray
   classifier (Kulkarni et al. 2024), on SYNTHETIC chest X-rays (module 04).
+- :mod:`biaslab.experiments.from_hope_to_safety`: a planted artifact in Fashion-MNIST and its
+  correction by the ClArC family (Dreyer, Pahde et al. 2024; modules 06-07).
 
 Imported on demand, so ``import biaslab.experiments`` does not import torch.
 """
 
 import importlib
 
-_SUBMODULES = ("hidden_in_plain_sight",)
+_SUBMODULES = ("hidden_in_plain_sight", "from_hope_to_safety")
 
 __all__ = list(_SUBMODULES)
 

@@ -18,6 +18,8 @@ _LAZY = {
     "save_checkpoint": "._checkpoints",
     "load_checkpoint": "._checkpoints",
     "CHECKPOINTS": "._checkpoints",
+    "CheckpointIntegrityError": "._checkpoints",
+    "ARCHITECTURES": "._torch",
 }
 
 __all__ = sorted(_LAZY)

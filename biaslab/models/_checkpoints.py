@@ -36,6 +36,11 @@ CHECKPOINTS = MappingProxyType(
             "(the frozen feature extractor of module 04)"
         ),
         "fashion_cnn": "fashion_cnn trained on the clean Fashion-MNIST training set (10 classes)",
+        "fashion_cnn_stamp_shirt": (
+            "fashion_cnn trained on 12,000 Fashion-MNIST images where half of the Shirt images carry a "
+            "corner stamp (biaslab.experiments.from_hope_to_safety.ATTACK): a model with a shortcut "
+            "(modules 06-07)"
+        ),
     }
 )
 

@@ -287,7 +287,11 @@ def test_shipped_checkpoints_are_listed_and_load():
         for line in (folder / "SHA256SUMS").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     }
-    assert listed == {f"{name}.pt" for name in CHECKPOINTS}
+    expected = {f"{name}.pt" for name in CHECKPOINTS}
+    assert listed == expected, (
+        f"CHECKPOINTS and checkpoints/SHA256SUMS disagree (only in CHECKPOINTS: {sorted(expected - listed)}, "
+        f"only in SHA256SUMS: {sorted(listed - expected)}): run python scripts/train_checkpoints.py"
+    )
     total = sum((folder / name).stat().st_size for name in listed)
     assert total < 5 * 2**20
     chest = load_checkpoint("chest_xray_cnn_clean")
