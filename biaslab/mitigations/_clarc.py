@@ -73,13 +73,9 @@ def project_along(activations, cav, z):
 
 
 def _unit_cav(cav, channels: int) -> np.ndarray:
-    h = np.asarray(cav, dtype=np.float64).reshape(-1)
-    if h.shape[0] != channels:
-        raise ValueError(f"cav has {h.shape[0]} values but the layer has {channels} channels.")
-    norm = np.linalg.norm(h)
-    if not np.isfinite(norm) or norm == 0:
-        raise ValueError("cav must be a non-zero, finite vector.")
-    return (h / norm).astype(np.float32)
+    from ..explain._concepts import _check_cav
+
+    return _check_cav(cav, channels).astype(np.float32)
 
 
 def _split(model, layer=None):
