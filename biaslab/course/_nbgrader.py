@@ -39,6 +39,8 @@ def release_course(root=None, modules=None) -> dict[str, bool]:
     source = Path(api.coursedir.root) / api.coursedir.source_directory
     wanted = [m.id for m in load_curriculum().modules if (source / m.notebook).is_file()]
     if modules is not None:
+        if isinstance(modules, str) or not all(isinstance(m, str) for m in modules):
+            raise TypeError("modules must be a list of module ids such as ['01_bias_in_bias_out'].")
         unknown = set(modules) - set(wanted)
         if unknown:
             raise ValueError(f"modules {sorted(unknown)} have no source notebook; available: {wanted}.")

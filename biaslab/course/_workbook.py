@@ -97,6 +97,8 @@ def build_workbook(dest, *, source=None, force: bool = False) -> list[Path]:
 
     if not isinstance(dest, (str, Path)):
         raise TypeError(f"dest must be a folder path, got {type(dest).__name__}.")
+    if not isinstance(force, bool):
+        raise TypeError(f"force must be True or False, got {type(force).__name__}.")
     source = Path(source) if source is not None else source_dir()
     if not source.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist.")

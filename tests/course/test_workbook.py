@@ -113,5 +113,22 @@ def test_solution_only_in_the_workbook(workbook, monkeypatch, capsys):
 def test_build_workbook_bad_input(tmp_path):
     with pytest.raises(TypeError, match="dest must be a folder path"):
         build_workbook(42)
+    with pytest.raises(TypeError, match="force must be True or False"):
+        build_workbook(tmp_path / "wb", force="yes")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         build_workbook(tmp_path / "wb", source=tmp_path / "nowhere")
+
+
+def test_release_course_bad_modules(tmp_path):
+    import shutil
+
+    from biaslab.course import course_root, release_course
+
+    shutil.copy(course_root() / "nbgrader_config.py", tmp_path)
+    (tmp_path / "source").mkdir()
+    with pytest.raises(TypeError, match="modules must be a list"):
+        release_course(tmp_path, "01_bias_in_bias_out")
+    with pytest.raises(ValueError, match="have no source notebook"):
+        release_course(tmp_path, ["01_bias_in_bias_out"])
+    with pytest.raises(FileNotFoundError, match="not an nbgrader course root"):
+        release_course(tmp_path / "source")
