@@ -1,0 +1,3 @@
+"""Plots for module 02: group rates with confidence intervals, calibration."""
+
+__all__: list[str] = []

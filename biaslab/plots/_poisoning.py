@@ -1,0 +1,3 @@
+"""Plots for module 04: the rate sweep."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Plots for module 03: how planted bias moves the metrics."""
+
+__all__: list[str] = []
