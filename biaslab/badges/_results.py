@@ -182,7 +182,8 @@ def gradebook_results(gradebook, student_ids=None, *, curriculum=None, course_id
     """``{student_id: (GradebookStudent, results)}`` for the given students (default: all).
 
     Exercise ``q1`` of module ``01_bias_in_bias_out`` is the grade cell ``q1`` of the notebook
-    ``01_bias_in_bias_out`` in the assignment ``01_bias_in_bias_out``. It is passed with full marks;
+    ``01_bias_in_bias_out`` in the assignment ``01_bias_in_bias_out`` (for a reflection, the manually
+    graded answer cell ``q1_answer``). It is passed with full marks;
     partial marks earn the same share of the curriculum's points.
     """
     curriculum = _curriculum(curriculum)
@@ -212,13 +213,15 @@ def gradebook_results(gradebook, student_ids=None, *, curriculum=None, course_id
                     for module in curriculum.modules:
                         for ex in module.exercises:
                             try:
-                                grade = gb.find_grade(ex.name, module.id, module.id, sid)
+                                grade = gb.find_grade(ex.grade_cell, module.id, module.id, sid)
                                 score, max_score = grade.score, grade.max_score
+                                waiting = score is None and bool(grade.needs_manual_grade)
                             except MissingEntry:
-                                score, max_score = None, None
-                            if score is None or not max_score:
+                                score, max_score, waiting = None, None, False
+                            if score is None or not max_score or waiting:
                                 passed, earned = False, 0.0
-                                detail = "no graded submission" if max_score is None else "grade cell has no points"
+                                detail = ("not graded by the instructor yet" if waiting else
+                                          "no graded submission" if max_score is None else "grade cell has no points")
                             else:
                                 share = min(max(float(score) / float(max_score), 0.0), 1.0)
                                 passed = float(score) >= float(max_score) - 1e-9

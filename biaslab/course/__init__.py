@@ -12,7 +12,10 @@ from importlib import resources
 
 import yaml
 
-__all__ = ["Exercise", "Module", "Curriculum", "load_curriculum"]
+__all__ = ["EXERCISE_KINDS", "Exercise", "Module", "Curriculum", "load_curriculum"]
+
+#: how an exercise is graded: by code, or (a reflection in words) by a person
+EXERCISE_KINDS = ("auto", "reflection")
 
 
 @dataclass(frozen=True)
@@ -22,11 +25,20 @@ class Exercise:
     title: str
     points: float
     required: bool
+    #: "auto" (checked by code) or "reflection" (an answer in words: graded by a person in a
+    #: class, recorded in the self-paced workbook)
+    kind: str = "auto"
 
     @property
     def key(self) -> str:
         """Unique key of the exercise in the course, e.g. ``"01_bias_in_bias_out.q1"``."""
         return f"{self.module}.{self.name}"
+
+    @property
+    def grade_cell(self) -> str:
+        """The nbgrader grade cell holding the points: the test cell ``q1``, or for a reflection
+        the manually graded answer cell ``q1_answer``."""
+        return f"{self.name}_answer" if self.kind == "reflection" else self.name
 
 
 @dataclass(frozen=True)
@@ -89,9 +101,11 @@ class Curriculum:
 
     def markdown_table(self) -> str:
         """The course's table of contents in Markdown (used by the README)."""
-        lines = ["| # | module | time | exercises (points; * required for the badge) |", "|---|---|---|---|"]
+        lines = ["| # | module | time | exercises (points; * required for the badge; r reflection) |",
+                 "|---|---|---|---|"]
         for m in self.modules:
-            ex = ", ".join(f"{e.name} ({e.points:g}{'*' if e.required else ''})" for e in m.exercises) or "-"
+            ex = ", ".join(f"{e.name} ({e.points:g}{'*' if e.required else ''}{' r' if e.kind == 'reflection' else ''})"
+                           for e in m.exercises) or "-"
             lines.append(f"| {m.number} | {m.title} | {m.minutes} min | {ex} |")
         return "\n".join(lines)
 
@@ -121,10 +135,14 @@ def load_curriculum() -> Curriculum:
             points = float(_require(e, "points", f"an exercise of {mid}"))
             if points <= 0:
                 raise ValueError(f"curriculum.yml: {mid}.{e.get('name')} must have positive points.")
+            kind = e.get("kind", "auto")
+            if kind not in EXERCISE_KINDS:
+                raise ValueError(f"curriculum.yml: {mid}.{e.get('name')} has kind {kind!r}; "
+                                 f"expected one of {EXERCISE_KINDS}.")
             exercises.append(
                 Exercise(module=mid, name=_require(e, "name", f"an exercise of {mid}"),
                          title=_require(e, "title", f"{mid}.{e['name']}"), points=points,
-                         required=bool(e.get("required", True)))
+                         required=bool(e.get("required", True)), kind=kind)
             )
         if len({e.name for e in exercises}) != len(exercises):
             raise ValueError(f"curriculum.yml: exercise names repeat in module {mid}.")

@@ -81,7 +81,7 @@ def _workbook_notebook(path: Path):
     return nb, solutions
 
 
-def build_workbook(dest, *, source=None, force: bool = False) -> list[Path]:
+def build_workbook(dest, *, source=None, force: bool = False, modules=None) -> list[Path]:
     """Create or complete the self-paced workbook in ``dest``; returns the notebooks written.
 
     Parameters
@@ -92,6 +92,8 @@ def build_workbook(dest, *, source=None, force: bool = False) -> list[Path]:
         The nbgrader ``source`` folder (default: this checkout's ``notebooks/source``).
     force : bool
         Rewrite notebooks that exist already (the learner's copy is kept as a dated backup).
+    modules : list of str, optional
+        Only these modules (ids, packages or numbers such as ``["01", "m02"]``); default all.
     """
     import nbformat
 
@@ -102,6 +104,13 @@ def build_workbook(dest, *, source=None, force: bool = False) -> list[Path]:
     source = Path(source) if source is not None else source_dir()
     if not source.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist.")
+    curriculum = load_curriculum()
+    selected = curriculum.modules
+    if modules is not None:
+        if isinstance(modules, str) or not isinstance(modules, (list, tuple)) \
+                or not all(isinstance(m, str) for m in modules):
+            raise TypeError(f"modules must be a list of module ids or numbers such as ['01'], got {modules!r}.")
+        selected = [curriculum.module(m) for m in modules]
     dest = Path(dest)
     meta = dest / ".biaslab"
     meta.mkdir(parents=True, exist_ok=True)
@@ -109,7 +118,7 @@ def build_workbook(dest, *, source=None, force: bool = False) -> list[Path]:
     solutions = json.loads(solutions_path.read_text()) if solutions_path.is_file() else {}
     written = []
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    for module in load_curriculum().modules:
+    for module in selected:
         src = source / module.notebook
         if not src.is_file():
             continue

@@ -17,6 +17,7 @@ and *correct*, and never shows the expected value.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import html
 import json
@@ -29,7 +30,8 @@ import numpy as np
 
 from ..progress import ProgressStore, find_workbook
 
-__all__ = ["Outcome", "Feedback", "Problem", "NumberProblem", "FunctionProblem", "Mistake", "is_placeholder"]
+__all__ = ["Outcome", "Feedback", "Problem", "NumberProblem", "FunctionProblem", "ReflectionProblem", "Mistake",
+           "is_placeholder"]
 
 
 class Outcome(str, enum.Enum):
@@ -54,6 +56,7 @@ class Feedback:
     exercise: str
     outcome: Outcome
     message: str
+    label: str = ""  # shown instead of the outcome's usual label ("Recorded" for a reflection)
 
     @property
     def passed(self) -> bool:
@@ -63,13 +66,14 @@ class Feedback:
         return self.passed
 
     def __str__(self) -> str:
-        label = _STYLE[self.outcome][0]
+        label = self.label or _STYLE[self.outcome][0]
         return f"[{self.exercise}] {label}: {self.message}"
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
         label, fg, bg = _STYLE[self.outcome]
+        label = self.label or label
         return (
             f'<div style="border-left:4px solid {fg};background:{bg};padding:6px 10px;margin:4px 0;'
             f'font-family:sans-serif;color:#202124"><b style="color:{fg}">{html.escape(label)}</b> '
@@ -156,22 +160,26 @@ class Problem:
         except _Verdict as verdict:
             return Feedback(self.key, verdict.outcome, verdict.message)
 
-    def _record(self, feedback: Feedback) -> None:
+    #: whether the learner's answer itself is kept in the progress file (reflections)
+    keeps_answer = False
+
+    def _record(self, feedback: Feedback, answer=None) -> None:
+        kept = answer if self.keeps_answer and isinstance(answer, str) else None
         try:
-            ProgressStore.current().record(self.key, feedback.outcome.value, feedback.message)
+            ProgressStore.current().record(self.key, feedback.outcome.value, feedback.message, answer=kept)
         except OSError:
             pass  # a read-only folder must not break the exercise
 
     def check(self, answer=Ellipsis, **variant) -> None:
         """Show feedback on ``answer`` and record it in your progress. Never raises."""
         feedback = self.feedback(answer, **variant)
-        self._record(feedback)
+        self._record(feedback, answer)
         _display(feedback)
 
     def assert_passed(self, answer=Ellipsis, **variant) -> None:
         """The same check as :meth:`check`, raising ``AssertionError`` unless the answer is correct."""
         feedback = self.feedback(answer, **variant)
-        self._record(feedback)
+        self._record(feedback, answer)
         if not feedback.passed:
             raise AssertionError(str(feedback))
         _display(feedback)
@@ -321,3 +329,51 @@ class FunctionProblem(Problem):
                 raise self.not_attempted("Your function returns None: write its body and return the result.")
             self.compare(got, self.reference(*args, **kwargs), args, kwargs)
         return self.correct_message or f"Your function gives the right result on all {len(cases)} test cases."
+
+
+# --- answers in words --------------------------------------------------------------------------
+
+class ReflectionProblem(Problem):
+    """An exercise answered in words: graded by a person in a class, recorded in the workbook.
+
+    Code cannot judge an explanation, so the check only makes sure there is one: text of at least
+    ``min_words`` words. It records the text in the learner's progress and then shows
+    ``points_to_cover``, the points a good answer makes, for the learner to compare with their own.
+    In nbgrader the answer cell is a manually graded cell; the instructor grades it.
+
+    Parameters
+    ----------
+    min_words : int
+        Fewest words that count as an answer.
+    points_to_cover : sequence of str
+        What a good answer addresses; shown after the answer is recorded (a self-check list, the
+        same list the instructor grades against).
+    """
+
+    keeps_answer = True
+
+    def __init__(self, *, title, min_words=30, points_to_cover=(), hints=()):
+        super().__init__(title=title, hints=hints)
+        if isinstance(min_words, bool) or not isinstance(min_words, numbers.Integral) or min_words < 1:
+            raise ValueError(f"min_words must be a positive int, got {min_words!r}.")
+        if isinstance(points_to_cover, str) or not all(isinstance(p, str) for p in points_to_cover):
+            raise TypeError("points_to_cover must be a list of strings.")
+        self.min_words = int(min_words)
+        self.points_to_cover = tuple(points_to_cover)
+
+    def diagnose(self, answer) -> str:
+        if not isinstance(answer, str):
+            raise self.wrong_type(f"Write your answer as text between triple quotes (a str), not a {type(answer).__name__}.")
+        words = len(answer.split())
+        if words == 0:
+            raise self.not_attempted("Your answer is empty: write a few sentences between the quotes.")
+        if words < self.min_words:
+            raise self.wrong(f"Your answer has {words} words; explain a little more (at least {self.min_words} words): "
+                             "say what you found, why, and what follows from it.")
+        covered = "; ".join(self.points_to_cover)
+        return (f"{words} words, saved in your progress. A person grades this one, not the code. "
+                + (f"Compare your answer with what a good answer covers: {covered}." if covered else ""))
+
+    def feedback(self, answer=Ellipsis, **variant) -> Feedback:
+        feedback = super().feedback(answer, **variant)
+        return dataclasses.replace(feedback, label="Recorded") if feedback.passed else feedback

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..course import load_curriculum
-from ._problem import Problem
+from ._problem import Problem, ReflectionProblem
 
 
 def register(module_name: str, namespace: dict) -> None:
@@ -20,6 +20,10 @@ def register(module_name: str, namespace: dict) -> None:
             f"{module_name} defines {sorted(defined)} but curriculum.yml lists {sorted(listed)} for {module.id}."
         )
     for name, problem in defined.items():
+        is_reflection = isinstance(problem, ReflectionProblem)
+        if is_reflection != (listed[name].kind == "reflection"):
+            raise RuntimeError(f"{module_name}.{name} is {'a' if is_reflection else 'not a'} ReflectionProblem, but "
+                               f"curriculum.yml gives {module.id}.{name} kind {listed[name].kind!r}.")
         problem.module_id = module.id
         problem.name = name
         problem.points = listed[name].points

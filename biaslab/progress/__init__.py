@@ -87,8 +87,11 @@ class ProgressStore:
             return empty
         return data
 
-    def record(self, key: str, outcome: str, message: str = "") -> dict | None:
-        """Record one check of exercise ``key``; the best outcome so far is kept as ``best``."""
+    def record(self, key: str, outcome: str, message: str = "", answer: str | None = None) -> dict | None:
+        """Record one check of exercise ``key``; the best outcome so far is kept as ``best``.
+
+        ``answer`` keeps the learner's own text (a reflection), so the workbook holds what they wrote.
+        """
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}, got {outcome!r}.")
         if self.path is None:
@@ -101,6 +104,10 @@ class ProgressStore:
             entry["attempts"] = entry.get("attempts", 0) + 1
         entry["last"] = outcome
         entry["last_message"] = message
+        if answer is not None:
+            if not isinstance(answer, str):
+                raise TypeError(f"answer must be the learner's text (a str) or None, got {type(answer).__name__}.")
+            entry["answer"] = answer
         entry["last_time"] = _now()
         if OUTCOMES.index(outcome) > OUTCOMES.index(entry.get("best", "not_attempted")):
             entry["best"] = outcome

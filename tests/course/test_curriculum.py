@@ -39,12 +39,18 @@ def test_notebook_graded_cells_match_the_curriculum(module):
     graded = {c.metadata.nbgrader.grade_id: c for c in nb.cells
               if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
     answers = {c.metadata.nbgrader.grade_id for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     for exercise in module.exercises:
-        cell = graded[exercise.name]
+        cell = graded[exercise.grade_cell]
         assert cell.metadata.nbgrader.points == exercise.points
-        assert cell.metadata.nbgrader.locked
-        assert f"{exercise.name}.assert_passed(" in cell.source
         assert f"{exercise.name}_answer" in answers
+        if exercise.kind == "reflection":  # graded by a person; the check only records it
+            assert cell.metadata.nbgrader.solution and not cell.metadata.nbgrader.locked
+            assert f"{exercise.name}.check({exercise.name}_answer)" in sources
+        else:
+            assert cell.metadata.nbgrader.locked
+            assert f"{exercise.name}.assert_passed(" in cell.source
+    assert set(graded) == {e.grade_cell for e in module.exercises}
     assert sum(c.metadata.nbgrader.points for c in graded.values()) == module.points
 
 
@@ -68,3 +74,20 @@ def test_lookup_errors_name_what_exists():
     with pytest.raises(ValueError, match="exercise key must look like"):
         CURRICULUM.exercise("q1")
     assert CURRICULUM.exercise("01.q1").key == "01_bias_in_bias_out.q1"
+
+
+def test_exercise_kinds_and_grade_cells():
+    for exercise in CURRICULUM.exercises:
+        assert exercise.kind in ("auto", "reflection")
+        assert exercise.grade_cell == (f"{exercise.name}_answer" if exercise.kind == "reflection" else exercise.name)
+
+
+def test_a_problem_of_the_wrong_kind_fails_at_import(monkeypatch):
+    from biaslab.exercises import ReflectionProblem
+    from biaslab.exercises._registry import register
+
+    module = next(m for m in CURRICULUM.modules if m.exercises)
+    namespace = {e.name: ReflectionProblem(title=e.title) for e in module.exercises}
+    auto = [e.name for e in module.exercises if e.kind == "auto"]
+    with pytest.raises(RuntimeError, match=f"{auto[0]} is a ReflectionProblem"):
+        register(f"biaslab.exercises.{module.package}", namespace)

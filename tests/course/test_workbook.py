@@ -117,6 +117,15 @@ def test_build_workbook_bad_input(tmp_path):
         build_workbook(tmp_path / "wb", force="yes")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         build_workbook(tmp_path / "wb", source=tmp_path / "nowhere")
+    with pytest.raises(TypeError, match="modules must be a list"):
+        build_workbook(tmp_path / "wb", modules="01")
+    with pytest.raises(ValueError, match="not in the curriculum"):
+        build_workbook(tmp_path / "wb", modules=["42"])
+
+
+def test_build_workbook_of_some_modules(tmp_path):
+    written = build_workbook(tmp_path / "wb", modules=["01"])
+    assert written == [tmp_path / "wb" / MODULE.notebook]
 
 
 def test_release_course_bad_modules(tmp_path):
