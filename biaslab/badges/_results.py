@@ -215,7 +215,9 @@ def gradebook_results(gradebook, student_ids=None, *, curriculum=None, course_id
                             try:
                                 grade = gb.find_grade(ex.grade_cell, module.id, module.id, sid)
                                 score, max_score = grade.score, grade.max_score
-                                waiting = score is None and bool(grade.needs_manual_grade)
+                                # nbgrader scores a reflection 0 until the instructor grades it
+                                waiting = ex.kind == "reflection" and grade.manual_score is None \
+                                    and bool(grade.needs_manual_grade)
                             except MissingEntry:
                                 score, max_score, waiting = None, None, False
                             if score is None or not max_score or waiting:

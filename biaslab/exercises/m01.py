@@ -1,6 +1,6 @@
 """Exercises of module 01, "Bias in, bias out" (Adult census income data).
 
-``from biaslab.exercises.m01 import *`` gives ``q1``, ``q2``, ``q3``.
+``from biaslab.exercises.m01 import *`` gives ``q1``, ``q2``, ``q3`` and the reflection ``q4``.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import discrimination_score, disparate_impact_ratio
-from ._problem import FunctionProblem, Mistake, NumberProblem, Problem
+from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
 from ._registry import register
 
-__all__ = ["q1", "q2", "q3"]
+__all__ = ["q1", "q2", "q3", "q4"]
 
 FAVOURED = "Male"
 
@@ -196,6 +196,21 @@ q3 = FunctionProblem(
         "favoured group's rate.",
     ],
     correct_message="Your function is right. A ratio below 0.8 fails the 'four-fifths rule' of US employment law.",
+)
+
+# --- q4: a reflection -------------------------------------------------------------------------
+
+q4 = ReflectionProblem(
+    title="Answer the agency: does deleting sex work?",
+    min_words=40,
+    points_to_cover=[
+        "what you measured: the predictions still favour men about as much without the column",
+        "why: other features (relationship, marital status, occupation, hours) act as proxies for sex",
+        "deleting the proxies as well costs accuracy and still leaves a gap",
+        "what to do instead: measure outcomes by group, decide which differences are justified, mitigate and monitor",
+    ],
+    hints=["Quote the numbers you computed: the discrimination score with and without the column, and the "
+           "disparate impact.", "Section 4 shows which features carry sex, and what happens when they go too."],
 )
 
 register(__name__, globals())

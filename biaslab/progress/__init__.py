@@ -170,7 +170,11 @@ def show_progress(module: str | None = None, store: ProgressStore | None = None)
         rows.append(widgets.HBox([bar, label]))
     earned, total_points = table["earned"].sum(), table["points"].sum()
     saved = "saved in your workbook" if (store or ProgressStore.current()).path else "not saved (not in a workbook)"
-    header = widgets.HTML(f"<b>Your progress</b>: {earned:g} of {total_points:g} points ({saved})")
+    course = f"{earned:g} of {total_points:g} points in the course"
+    if module is not None:
+        part = table[table["module"] == modules[0].id]
+        course = f"{part['earned'].sum():g} of {part['points'].sum():g} points in module {modules[0].number}; {course}"
+    header = widgets.HTML(f"<b>Your progress</b>: {course} ({saved})")
     return widgets.VBox([header, *rows])
 
 

@@ -89,16 +89,52 @@ def test_points_in_the_notebook_match_the_curriculum(course):
     _, _, release_nb, _ = course
     points = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points for c in release_nb.cells
               if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
-    assert points == {e.name: e.points for e in MODULE.exercises}
+    assert points == {e.grade_cell: e.points for e in MODULE.exercises}
 
 
 def test_autograde_scores(course):
     root, _, _, _ = course
     got, max_score = scores(root)
-    assert max_score == MODULE.points == 5
-    assert got["ada"] == {"q1": 2, "q2": 2, "q3": 1}, "the source solution gets full marks"
-    assert got["bob"] == {"q1": 0, "q2": 0, "q3": 0}, "an untouched release gets zero without crashing"
-    assert got["cyd"] == {"q1": 0, "q2": 2, "q3": 0}, "a submission with mistakes gets partial marks"
+    assert max_score == MODULE.points == 7
+    # the reflection q4 scores 0 until the instructor grades it (test_reflections_are_graded_by_hand)
+    assert got["ada"] == {"q1": 2, "q2": 2, "q3": 1, "q4_answer": 0}, "the source solution gets full marks"
+    assert got["bob"] == {"q1": 0, "q2": 0, "q3": 0, "q4_answer": 0}, "an untouched release gets zero"
+    assert got["cyd"] == {"q1": 0, "q2": 2, "q3": 0, "q4_answer": 0}, "a submission with mistakes gets partial marks"
+
+
+def test_reflections_are_graded_by_hand(course, tmp_path):
+    import warnings
+
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+
+    from biaslab.badges import results_from_gradebook
+
+    root, _, _, _ = course
+    db = tmp_path / "gradebook.db"
+    shutil.copy(root / "gradebook.db", db)
+    key = f"{ASSIGNMENT}.q4"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        with Gradebook(f"sqlite:///{db}") as gb:
+            waiting = {s: gb.find_grade("q4_answer", ASSIGNMENT, ASSIGNMENT, s).needs_manual_grade
+                       for s in ("ada", "bob", "cyd")}
+    assert waiting == {"ada": True, "bob": False, "cyd": True}, "an untouched answer needs no grading"
+    before = results_from_gradebook(db, "ada")[key]
+    assert not before.passed and before.detail == "not graded by the instructor yet"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        with Gradebook(f"sqlite:///{db}") as gb:
+            for student, points in (("ada", 2), ("cyd", 1)):  # what formgrader does when the instructor grades
+                grade = gb.find_grade("q4_answer", ASSIGNMENT, ASSIGNMENT, student)
+                grade.manual_score = points
+                grade.needs_manual_grade = False
+            gb.db.commit()
+            totals = {s: gb.find_submission(ASSIGNMENT, s).score for s in ("ada", "bob", "cyd")}
+    assert totals == {"ada": 7, "bob": 0, "cyd": 3}
+    assert results_from_gradebook(db, "ada")[key].passed
+    cyd = results_from_gradebook(db, "cyd")[key]
+    assert not cyd.passed and cyd.earned == 1 and cyd.detail == "score 1/2"
 
 
 def feedback_html(root, student):
@@ -145,4 +181,4 @@ def test_grade_export(course, tmp_path):
     with out.open() as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh)}
     assert {k: float(v["score"]) for k, v in rows.items()} == {"ada": 5.0, "bob": 0.0, "cyd": 2.0}
-    assert all(float(r["max_score"]) == 5.0 for r in rows.values())
+    assert all(float(r["max_score"]) == 7.0 for r in rows.values())

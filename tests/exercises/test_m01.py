@@ -166,3 +166,17 @@ def test_assert_passed_raises_with_the_same_message():
         q3.assert_passed(di_inverted)
     assert str(q3.feedback(di_inverted)) == str(info.value)
     q3.assert_passed(di_right)  # no exception
+
+
+# --- q4 (a reflection) -------------------------------------------------------------------------
+
+def test_q4_records_an_answer_in_words_and_shows_what_to_cover():
+    from biaslab.exercises.m01 import q4
+
+    short = q4.feedback("No, proxies.")
+    expect(short, Outcome.WRONG_VALUE, "2 words")
+    answer = " ".join(["Deleting sex did not remove the gap because relationship and marital status carry it."] * 4)
+    feedback = q4.feedback(answer)
+    expect(feedback, Outcome.CORRECT, "A person grades this one", "proxies for sex")
+    assert feedback.label == "Recorded"
+    expect(q4.feedback(...), Outcome.NOT_ATTEMPTED)
