@@ -1,4 +1,4 @@
-"""The ``biaslab`` command: ``biaslab progress``, ``biaslab workbook``, ``biaslab badge ...``.
+"""The ``biaslab`` command: ``biaslab doctor``, ``biaslab progress``, ``biaslab workbook``, ``biaslab badge ...``.
 
 Each subcommand lives beside the code it drives and registers itself through an
 ``add_parser(subparsers)`` function listed in ``_COMMANDS``; this file only wires them up.
@@ -13,6 +13,7 @@ import sys
 # module path -> its add_parser() adds one subcommand and sets `func` on the parsed args
 _COMMANDS = (
     "biaslab.course._cli",
+    "biaslab.course._environment",
     "biaslab.progress._cli",
     "biaslab.badges._cli",
 )

@@ -11,6 +11,7 @@ Every loader takes keyword-only ``as_frame=True`` and ``return_X_y=False`` and r
 
 from ._artifacts import ArtifactResult, add_artifact
 from ._base import Bunch, DataIntegrityError, DatasetHarmWarning, data_dir
+from ._catalog import dataset_catalog, datasheet_section
 from ._chest_xrays import CHEST_XRAY_SITES, make_chest_xrays
 from ._fashion_mnist import load_fashion_mnist
 from ._tabular import load_adult, load_compas, load_german_credit, load_heart_disease
@@ -23,6 +24,8 @@ __all__ = [
     "DatasetHarmWarning",
     "add_artifact",
     "data_dir",
+    "dataset_catalog",
+    "datasheet_section",
     "load_adult",
     "load_compas",
     "load_fashion_mnist",
