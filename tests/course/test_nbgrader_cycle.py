@@ -182,3 +182,21 @@ def test_grade_export(course, tmp_path):
         rows = {r["student_id"]: r for r in csv.DictReader(fh)}
     assert {k: float(v["score"]) for k, v in rows.items()} == {"ada": 5.0, "bob": 0.0, "cyd": 2.0}
     assert all(float(r["max_score"]) == 7.0 for r in rows.values())
+
+
+def test_every_module_releases_without_solutions_or_hidden_tests(tmp_path):
+    """The class version of the whole course, as `make release` makes it."""
+    from biaslab.course import CODE_STUB, source_dir
+
+    shutil.copy(course_root() / "nbgrader_config.py", tmp_path)
+    shutil.copytree(source_dir(), tmp_path / "source")
+    modules = [m for m in load_curriculum().modules if (source_dir() / m.notebook).is_file()]
+    assert release_course(tmp_path) == {m.id: True for m in modules}
+    for module in modules:
+        nb = nbformat.read(tmp_path / "release" / module.notebook, as_version=4)
+        text = (tmp_path / "release" / module.notebook).read_text()
+        for marker in HIDDEN_MARKERS + ["BEGIN SOLUTION", "END SOLUTION"]:
+            assert marker not in text, f"{marker} left in the release of {module.id}"
+        answers = solution_sources(nb)
+        assert set(answers) == {f"{e.name}_answer" for e in module.exercises}
+        assert all(CODE_STUB.strip() in source for source in answers.values()), module.id
