@@ -21,20 +21,16 @@ def run_python(code: str, *, python=sys.executable, cwd=None, env=None) -> str:
     return result.stdout
 
 
-def test_import_is_fast_and_does_not_import_torch():
+def test_import_does_not_import_torch():
+    # what keeps `import biaslab` fast (torch alone takes seconds); speed itself is not timed in tests
     out = run_python(
         """
-        import json, sys, time
-        start = time.perf_counter()
-        import biaslab, biaslab.datasets, biaslab.metrics
-        elapsed = time.perf_counter() - start
-        print(json.dumps({"torch": "torch" in sys.modules, "seconds": elapsed}))
+        import json, sys
+        import biaslab, biaslab.course, biaslab.datasets, biaslab.metrics, biaslab.plots, biaslab.widgets
+        print(json.dumps({"torch": "torch" in sys.modules}))
         """
     )
-    facts = json.loads(out)
-    assert facts["torch"] is False
-    # generous bound: a cold import on a loaded CI machine; typically about 0.5 s
-    assert facts["seconds"] < 3.0
+    assert json.loads(out)["torch"] is False
 
 
 def test_shipped_checksums_are_up_to_date():
