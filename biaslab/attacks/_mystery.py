@@ -1,0 +1,173 @@
+"""Mystery datasets: a sample of Adult with one source of bias planted, for learners to diagnose.
+
+Module 03's exercise: an auditor receives a dataset and a complaint ("the model is unfair to
+women", "... to Black people") and must find *where* the bias came from. Each mystery is a
+random sample of the real Adult data in which one of the four sources of bias of
+:mod:`biaslab.attacks` was planted against the group of the complaint. The seed decides
+everything (the rows, the kind, the group, the strength), so a check that knows the seed knows
+the answer (:func:`planted_bias`), and other seeds give fresh mysteries for hidden tests.
+
+Every mystery has a 0/1 column ``district``. For proxy bias it encodes the group (with the
+planted strength); for the other kinds it is random noise with the same share of ones, so its
+mere presence gives nothing away. Measured values are rounded back to whole numbers and kept in
+the column's real range, so the noise cannot be spotted by its decimals alone.
+
+The fingerprints (compare the mystery with the clean Adult data, ``load_adult()``):
+
+- representation: the group's share of the rows is far below its share in the population;
+- historical label: the group's positive-label rate is far below its rate in the population,
+  while its share and its features look as usual;
+- measurement: the group's numeric features (``age``, ``education_num``, ``hours_per_week``)
+  are spread wider than usual, compared with everyone else's;
+- proxy: ``district`` is strongly correlated with membership of the group.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import Bunch
+
+from .._validation import group_mask
+from ._accidental import historical_label_bias, measurement_bias, proxy_bias, representation_bias
+from ._sweep import BIAS_KINDS, MEASURED_COLUMNS
+
+__all__ = ["MYSTERY_GROUPS", "MYSTERY_STRENGTHS", "PlantedBias", "mystery_dataset", "planted_bias"]
+
+#: The groups a complaint can name.
+MYSTERY_GROUPS = ({"sex": "Female"}, {"race": "Black"})
+
+#: The range each kind's strength is drawn from: strong enough to be diagnosed from a sample.
+MYSTERY_STRENGTHS = {
+    "representation": (0.8, 0.95),
+    "historical_label": (0.6, 0.9),
+    "measurement": (0.75, 1.0),
+    "proxy": (0.6, 0.9),
+}
+
+
+class PlantedBias(NamedTuple):
+    """What was planted in a mystery dataset: the answer a check compares with."""
+
+    kind: str
+    group: dict
+    strength: float
+    seed: int
+
+
+def _check_seed(random_state) -> int:
+    if isinstance(random_state, (bool, np.bool_)) or not isinstance(random_state, numbers.Integral):
+        raise TypeError(
+            f"random_state must be a non-negative int (the mystery's number), got {type(random_state).__name__}."
+        )
+    if random_state < 0:
+        raise ValueError(f"random_state must be a non-negative int (the mystery's number), got {random_state}.")
+    return int(random_state)
+
+
+def planted_bias(random_state) -> PlantedBias:
+    """The kind, group and strength of bias planted in ``mystery_dataset(random_state)``.
+
+    Parameters
+    ----------
+    random_state : int
+        The mystery's number (a non-negative int).
+
+    Returns
+    -------
+    PlantedBias
+        ``kind`` (one of ``"representation"``, ``"historical_label"``, ``"measurement"``,
+        ``"proxy"``), ``group`` (e.g. ``{"sex": "Female"}``), ``strength`` and ``seed``.
+
+    Examples
+    --------
+    >>> planted = planted_bias(0)
+    >>> planted.kind in MYSTERY_STRENGTHS, planted.group in MYSTERY_GROUPS
+    (True, True)
+    """
+    seed = _check_seed(random_state)
+    rng = np.random.default_rng([seed, 3])  # its own stream: the rows sampled later do not depend on it
+    kind = BIAS_KINDS[int(rng.integers(len(BIAS_KINDS)))]
+    group = dict(MYSTERY_GROUPS[int(rng.integers(len(MYSTERY_GROUPS)))])
+    low, high = MYSTERY_STRENGTHS[kind]
+    strength = round(float(rng.uniform(low, high)), 2)
+    return PlantedBias(kind, group, strength, seed)
+
+
+@functools.cache
+def _adult():
+    from ..datasets import load_adult
+
+    return load_adult()
+
+
+def mystery_dataset(random_state, *, n_rows: int = 6000) -> Bunch:
+    """A sample of the real Adult data with one source of bias planted, decided by the seed.
+
+    Parameters
+    ----------
+    random_state : int
+        The mystery's number. The same number gives the same dataset; the kind, group and
+        strength planted are those of :func:`planted_bias` for that number.
+    n_rows : int, default 6000
+        Rows sampled from Adult before the bias is planted (representation bias then removes
+        some of the group's rows). At least 2000, at most 48,842.
+
+    Returns
+    -------
+    Bunch
+        ``data`` (the Adult features plus ``district``), ``target`` (income > 50K),
+        ``sensitive_features`` (``sex``, ``race``, ``age_band``), ``frame`` (all of them),
+        ``group`` (the group of the complaint, e.g. ``{"sex": "Female"}``), ``name`` and ``DESCR``.
+        The planted kind is *not* in it: that is the puzzle.
+
+    Examples
+    --------
+    >>> mystery = mystery_dataset(0)
+    >>> mystery.name, "district" in mystery.data.columns, len(mystery.data) <= 6000
+    ('mystery 0', True, True)
+    """
+    planted = planted_bias(random_state)
+    if isinstance(n_rows, (bool, np.bool_)) or not isinstance(n_rows, numbers.Integral):
+        raise TypeError(f"n_rows must be an int (rows sampled from Adult), got {type(n_rows).__name__}.")
+    adult = _adult()
+    if not 2000 <= n_rows <= len(adult.target):
+        raise ValueError(f"n_rows must be between 2000 and {len(adult.target)}, got {n_rows}.")
+
+    rng = np.random.default_rng([planted.seed, 7])
+    rows = np.sort(rng.choice(len(adult.target), size=int(n_rows), replace=False))
+    X = adult.data.iloc[rows].reset_index(drop=True)
+    y = adult.target.iloc[rows].reset_index(drop=True)
+    sf = adult.sensitive_features.iloc[rows].reset_index(drop=True)
+    common = dict(target=planted.group, strength=planted.strength, random_state=rng)
+
+    if planted.kind == "representation":
+        out = representation_bias(X, y, sensitive_features=sf, **common)
+        X, y, sf = (part.reset_index(drop=True) for part in (out.X, out.y, out.sensitive_features))
+    elif planted.kind == "historical_label":
+        y = historical_label_bias(X, y, sensitive_features=sf, **common).y
+    elif planted.kind == "measurement":
+        noisy = measurement_bias(X, y, sensitive_features=sf, columns=list(MEASURED_COLUMNS), **common).X
+        for col in MEASURED_COLUMNS:
+            # whole numbers in the real range: the noise must be found by its spread, not its decimals
+            low, high = adult.data[col].min(), adult.data[col].max()
+            noisy[col] = noisy[col].round().clip(low, high).astype(adult.data[col].dtype)
+        X = noisy
+    proxy_strength = planted.strength if planted.kind == "proxy" else 0.0
+    X = proxy_bias(X, y, sensitive_features=sf, target=planted.group, strength=proxy_strength, name="district",
+                   random_state=rng).X
+
+    (column, value), = planted.group.items()
+    in_group = group_mask(sf, planted.group, "group")
+    descr = (
+        f"Mystery {planted.seed}: {len(y):,} people sampled from the real Adult census data (UCI), with ONE "
+        f"source of bias planted against the group {column} = {value!r} ({int(in_group.sum()):,} rows). "
+        "Columns as in load_adult(), plus district (0/1). Which source? Compare with load_adult()."
+    )
+    frame = pd.concat([X, sf[[c for c in sf.columns if c not in X.columns]], y.rename("income_over_50k")], axis=1)
+    return Bunch(data=X, target=y, sensitive_features=sf, frame=frame, feature_names=list(X.columns),
+                 group=dict(planted.group), name=f"mystery {planted.seed}", DESCR=descr)

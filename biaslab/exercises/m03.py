@@ -1,0 +1,267 @@
+"""Exercises of module 03, "Where bias comes from" (German credit, Adult, mystery datasets).
+
+``from biaslab.exercises.m03 import *`` gives ``q1``, ``q2``, ``q3``, ``q4``.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from ..attacks import BIAS_KINDS, historical_label_bias, mystery_dataset, planted_bias
+from ..metrics import discrimination_score
+from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
+from ._registry import register
+
+__all__ = ["q1", "q2", "q3", "q4"]
+
+YOUNG, OLDER = "under 25", "25 and over"
+Q1_STRENGTH = 0.5
+Q1_SEED = 0
+#: The mysteries of q3: the visible ones are those the notebook shows, the hidden ones are new.
+VISIBLE_MYSTERIES = tuple(range(8))
+HIDDEN_MYSTERIES = tuple(range(100, 112))
+
+
+@functools.cache
+def _german():
+    from ..datasets import load_german_credit
+
+    return load_german_credit()
+
+
+def _age_group() -> pd.Series:
+    age_band = _german().sensitive_features["age_band"]
+    return pd.Series(np.where(age_band == "<25", YOUNG, OLDER), index=age_band.index, name="age_group")
+
+
+def _disc(y, groups=None) -> float:
+    return discrimination_score(y, sensitive_features=_age_group() if groups is None else groups, favoured=OLDER)
+
+
+@functools.cache
+def _biased_labels() -> np.ndarray:
+    german = _german()
+    out = historical_label_bias(german.data, german.target, sensitive_features=_age_group(), target=YOUNG,
+                                strength=Q1_STRENGTH, random_state=Q1_SEED)
+    return np.asarray(out.y)
+
+
+def _clean() -> float:
+    return _disc(_german().target)
+
+
+def _biased() -> float:
+    return _disc(_biased_labels())
+
+
+def _q1_expected() -> float:
+    return _biased() - _clean()
+
+
+def _sex_rise() -> float:
+    german = _german()
+    sex = german.sensitive_features["sex"]
+    out = historical_label_bias(german.data, german.target, sensitive_features=sex, target="Female",
+                                strength=Q1_STRENGTH, random_state=Q1_SEED)
+    return (discrimination_score(out.y, sensitive_features=sex, favoured="Male")
+            - discrimination_score(german.target, sensitive_features=sex, favoured="Male"))
+
+
+# --- q1: how much a biased history adds ----------------------------------------------------------
+
+q1 = NumberProblem(
+    title="How much a biased history adds",
+    what="the rise of the discrimination score",
+    expected=_q1_expected,
+    tolerance=1e-3,
+    mistakes=[
+        Mistake(_biased, "That is the discrimination score of the biased labels; the question asks how much it "
+                "*rose*: subtract the score of the clean labels."),
+        Mistake(_clean, "That is the discrimination score of the clean labels, before the bias was planted."),
+        Mistake(lambda: -_q1_expected(), "The sign is flipped: compute biased minus clean, with the applicants "
+                "aged 25 and over as the favoured group."),
+        Mistake(lambda: 100 * _q1_expected(), "Give the rise as a fraction, not in percent."),
+        Mistake(lambda: float(_german().target.mean() - _biased_labels().mean()),
+                "That is how much the share of good-credit labels fell over everyone; compare the two age "
+                "groups instead (the discrimination score) before and after."),
+        Mistake(_sex_rise, "You planted the bias against women and measured by sex; the question targets "
+                "applicants under 25."),
+    ],
+    hints=[
+        "Compute the discrimination score of german.target and of the biased labels (favoured: '25 and over'), "
+        "then subtract.",
+        "historical_label_bias(german.data, german.target, sensitive_features=age_group, target='under 25', "
+        "strength=0.5, random_state=0).y are the biased labels.",
+        "discrimination_score(labels, sensitive_features=age_group, favoured='25 and over') gives one score.",
+    ],
+    correct_message="Right. Flipping half of the young applicants' good labels widened the gap between the age "
+    "groups; no feature changed, only the recorded outcomes.",
+)
+
+
+# --- q2: the fingerprint of measurement bias ----------------------------------------------------
+
+def _as_arrays(values, in_group):
+    return np.asarray(values, dtype=float), np.asarray(in_group, dtype=bool)
+
+
+def _q2_reference(values, in_group):
+    x, g = _as_arrays(values, in_group)
+    return float(np.std(x[g], ddof=1) / np.std(x[~g], ddof=1))
+
+
+def _q2_cases(variant):
+    rng = np.random.default_rng(3 if variant == "visible" else 303)
+    cases = [(([1.0, 3.0, 5.0, 2.0, 3.0, 4.0], [True, True, True, False, False, False]), {})]
+    for i in range(3 if variant == "visible" else 6):
+        n = int(rng.integers(40, 400))
+        in_group = rng.random(n) < rng.uniform(0.1, 0.6)
+        in_group[:2], in_group[2:4] = True, False  # both sides have at least two values
+        values = rng.normal(40, 10, n) * np.where(in_group, rng.uniform(0.5, 2.5), 1.0)
+        if i % 3 == 1:  # pandas input, with an index that does not start at 0
+            index = np.arange(1000, 1000 + n)
+            values, in_group = pd.Series(values, index=index), pd.Series(in_group, index=index)
+        elif i % 3 == 2:
+            values, in_group = list(np.round(values)), list(in_group)
+        cases.append(((values, in_group), {}))
+    return cases
+
+
+def _q2_compare(got, expected, args, kwargs):
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (numbers.Real, np.floating, np.integer)):
+        if isinstance(got, np.ndarray) and got.size == 1:
+            got = got.item()
+        else:
+            raise Problem.wrong_type(f"Your function should return one number, it returned a {type(got).__name__}.")
+    got = float(got)
+    if np.isclose(got, expected, rtol=1e-6, atol=0):
+        return
+    x, g = _as_arrays(*args)
+    sd_in, sd_out = np.std(x[g], ddof=1), np.std(x[~g], ddof=1)
+    if np.isclose(got, sd_out / sd_in, rtol=1e-6):
+        raise Problem.wrong("Your ratio is upside down: the group's standard deviation goes on top.")
+    if np.isclose(got, (sd_in / sd_out) ** 2, rtol=1e-6) or np.isclose(got, (sd_out / sd_in) ** 2, rtol=1e-6):
+        raise Problem.wrong("That is a ratio of variances; take the ratio of standard deviations (the square root).")
+    if np.isclose(got, np.std(x[g]) / np.std(x[~g]), rtol=1e-6):
+        raise Problem.wrong("Close: use the sample standard deviation (ddof=1, as pandas' .std() does); "
+                            "numpy's np.std uses ddof=0 unless told otherwise.")
+    if np.isclose(got, sd_in / np.std(x, ddof=1), rtol=1e-6) or np.isclose(got, np.std(x[g]) / np.std(x), rtol=1e-6):
+        raise Problem.wrong("Compare the group with everyone *else*, not with all rows (which include the group).")
+    if np.isclose(got, sd_in - sd_out, rtol=1e-6):
+        raise Problem.wrong("That is a difference of standard deviations; the question asks for their ratio.")
+    raise Problem.wrong(f"Your function gives {got:.4g} for a case with {len(x)} values ({int(g.sum())} in the "
+                        "group); that is not the ratio of standard deviations.")
+
+
+q2 = FunctionProblem(
+    title="The fingerprint of measurement bias",
+    cases=_q2_cases,
+    reference=_q2_reference,
+    compare=_q2_compare,
+    hints=[
+        "spread ratio = (standard deviation of the values in the group) / (standard deviation of the values of "
+        "everyone else).",
+        "Turn both inputs into numpy arrays first (np.asarray(values, dtype=float), np.asarray(in_group, "
+        "dtype=bool)); then x[g].std(ddof=1) is the group's sample standard deviation and x[~g] everyone else.",
+    ],
+    correct_message="Right. A ratio well above the one in clean data says the group's numbers are noisier: "
+    "the fingerprint of measurement bias.",
+)
+
+
+# --- q3: diagnose the mysteries ------------------------------------------------------------------
+
+@functools.cache
+def _mystery(seed: int):
+    return mystery_dataset(seed)
+
+
+@functools.cache
+def _reference():
+    from ..datasets import load_adult
+
+    return load_adult()
+
+
+class _DiagnoseMysteries(Problem):
+    """The answer is a function ``diagnose_bias(mystery, reference) -> kind``, run on mystery datasets."""
+
+    def diagnose(self, answer, variant: str = "visible") -> str:
+        if not callable(answer):
+            raise self.wrong_type(
+                f"Pass your function itself (its name, without parentheses), not a {type(answer).__name__}."
+            )
+        seeds = VISIBLE_MYSTERIES if variant == "visible" else HIDDEN_MYSTERIES
+        answers, wrong = [], []
+        for seed in seeds:
+            try:
+                got = answer(_mystery(seed), _reference())
+            except NotImplementedError:
+                raise self.not_attempted("Your function is not written yet (it raises NotImplementedError).") from None
+            except Exception as exc:  # the learner's code failed: say how, without a traceback
+                raise self.wrong_type(f"Your function raised {type(exc).__name__} on mystery {seed}: {exc}") from None
+            if got is None:
+                raise self.not_attempted("Your function returns None: write its body and return a kind of bias.")
+            if not isinstance(got, str) or got not in BIAS_KINDS:
+                raise self.wrong_type(
+                    f"Your function returned {got!r} for mystery {seed}; it must return one of the strings "
+                    f"{', '.join(repr(k) for k in BIAS_KINDS)}."
+                )
+            answers.append(got)
+            if got != planted_bias(seed).kind:
+                wrong.append(seed)
+        if not wrong:
+            return (f"Right on all {len(seeds)} mysteries. Each source of bias leaves its own fingerprint: "
+                    "who is missing, whose labels are off, whose numbers are noisy, which feature stands in "
+                    "for the group.")
+        if len(set(answers)) == 1:
+            raise self.wrong(f"Your function gives {answers[0]!r} for every mystery, but the mysteries do not all "
+                             "have the same source of bias: compare each fingerprint with its usual value.")
+        which = ", ".join(f"mystery {seed}" for seed in wrong)
+        raise self.wrong(f"Your function got {len(seeds) - len(wrong)} of {len(seeds)} mysteries right; it is "
+                         f"wrong about {which}. Look at all four fingerprints of those, side by side with "
+                         "the clean data's.")
+
+
+q3 = _DiagnoseMysteries(
+    title="Diagnose the mystery datasets",
+    hints=[
+        "Compute four numbers for the complaint's group, in the mystery and in the reference: its share of the "
+        "rows, its positive-label rate, its spread ratio (q2) and the correlation of 'district' with "
+        "membership. Divide each mystery value by the reference value (except the correlation).",
+        "Check in this order: share far below usual -> 'representation'; district strongly correlated "
+        "(say above 0.3) -> 'proxy'; label rate far below usual -> 'historical_label'; spread ratio clearly "
+        "above usual -> 'measurement'.",
+        "The reference has no district column, so compare the correlation with 0; thresholds halfway between "
+        "'as usual' (ratio 1) and what the fingerprint table showed work well, e.g. share ratio < 0.5, label "
+        "rate ratio < 0.6, spread ratio > 1.15.",
+    ],
+)
+
+
+# --- q4: would more data help? (in words) ---------------------------------------------------------
+
+q4 = ReflectionProblem(
+    title="Would more data help?",
+    min_words=30,
+    points_to_cover=[
+        "representation bias: yes, if the new data includes enough of the missing group (more data of the "
+        "same skewed kind does not help)",
+        "historical label bias: no, more labels from the same biased process carry the same flipped outcomes; "
+        "the labels themselves must be questioned or corrected",
+        "measurement bias: no, the same instrument adds the same noise; measure the group better",
+        "proxy bias: no, the proxy stays as strongly tied to the group; drop or audit the proxy",
+        "the fingerprints say which remedy fits, so diagnose before collecting",
+    ],
+    hints=[
+        "Go through the four sources one by one: does collecting twice as many rows *with the same process* "
+        "change the fingerprint you measured?",
+        "Only one of the four is about *how many* rows a group has; the other three are about *what* is recorded.",
+    ],
+)
+
+register(__name__, globals())

@@ -1,0 +1,204 @@
+"""Module 03's problems, each tested correct, wrong (every diagnosed mistake), wrong type and not attempted."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from biaslab.attacks import BIAS_KINDS, MEASURED_COLUMNS, historical_label_bias, planted_bias
+from biaslab.datasets import load_german_credit
+from biaslab.exercises import Outcome
+from biaslab.exercises.m03 import HIDDEN_MYSTERIES, VISIBLE_MYSTERIES, q1, q2, q3, q4
+from biaslab.metrics import discrimination_score
+
+
+def expect(feedback, outcome, *fragments):
+    assert feedback.outcome is outcome, feedback
+    for fragment in fragments:
+        assert fragment in feedback.message, feedback.message
+
+
+# --- q1 ----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def german_scores():
+    german = load_german_credit()
+    age_group = pd.Series(np.where(german.sensitive_features["age_band"] == "<25", "under 25", "25 and over"))
+    biased = historical_label_bias(german.data, german.target, sensitive_features=age_group, target="under 25",
+                                   strength=0.5, random_state=0).y
+    clean = discrimination_score(german.target, sensitive_features=age_group, favoured="25 and over")
+    after = discrimination_score(biased, sensitive_features=age_group, favoured="25 and over")
+    return german, clean, after, np.asarray(biased)
+
+
+def test_q1_correct(german_scores):
+    _, clean, after, _ = german_scores
+    assert after - clean > 0.05  # the planted history visibly widens the gap
+    expect(q1.feedback(after - clean), Outcome.CORRECT, "recorded outcomes")
+    expect(q1.feedback(np.float64(round(after - clean, 4))), Outcome.CORRECT)
+
+
+def test_q1_diagnoses_each_mistake(german_scores):
+    german, clean, after, biased = german_scores
+    rise = after - clean
+    sex = german.sensitive_features["sex"]
+    by_sex = historical_label_bias(german.data, german.target, sensitive_features=sex, target="Female",
+                                   strength=0.5, random_state=0).y
+    sex_rise = (discrimination_score(by_sex, sensitive_features=sex, favoured="Male")
+                - discrimination_score(german.target, sensitive_features=sex, favoured="Male"))
+    cases = {
+        "*rose*": after,
+        "clean labels, before": clean,
+        "sign is flipped": -rise,
+        "not in percent": 100 * rise,
+        "over everyone": german.target.mean() - biased.mean(),
+        "against women": sex_rise,
+    }
+    for fragment, answer in cases.items():
+        feedback = q1.feedback(answer)
+        expect(feedback, Outcome.WRONG_VALUE, fragment)
+        assert f"{rise:.3f}" not in feedback.message and f"{rise:.2f}" not in feedback.message
+
+
+def test_q1_wrong_type_and_not_attempted():
+    expect(q1.feedback("0.1"), Outcome.WRONG_TYPE, "single number")
+    expect(q1.feedback(pd.Series([0.1, 0.2])), Outcome.WRONG_TYPE, "not a table")
+    expect(q1.feedback(...), Outcome.NOT_ATTEMPTED)
+    expect(q1.feedback(0.987), Outcome.WRONG_VALUE, "not right yet", "q1.hint()")
+
+
+# --- q2 ----------------------------------------------------------------------------------------
+
+def spread_right(values, in_group):
+    x, g = np.asarray(values, dtype=float), np.asarray(in_group, dtype=bool)
+    return x[g].std(ddof=1) / x[~g].std(ddof=1)
+
+
+def spread_pandas(values, in_group):
+    x, g = pd.Series(np.asarray(values, dtype=float)), np.asarray(in_group, dtype=bool)
+    return x[g].std() / x[~g].std()
+
+
+def spread_upside_down(values, in_group):
+    return 1 / spread_right(values, in_group)
+
+
+def spread_variance(values, in_group):
+    return spread_right(values, in_group) ** 2
+
+
+def spread_ddof0(values, in_group):
+    x, g = np.asarray(values, dtype=float), np.asarray(in_group, dtype=bool)
+    return np.std(x[g]) / np.std(x[~g])
+
+
+def spread_vs_all(values, in_group):
+    x, g = np.asarray(values, dtype=float), np.asarray(in_group, dtype=bool)
+    return x[g].std(ddof=1) / x.std(ddof=1)
+
+
+def spread_difference(values, in_group):
+    x, g = np.asarray(values, dtype=float), np.asarray(in_group, dtype=bool)
+    return x[g].std(ddof=1) - x[~g].std(ddof=1)
+
+
+def spread_no_conversion(values, in_group):
+    return values[in_group].std() / values[~in_group].std()  # fails on lists
+
+
+@pytest.mark.parametrize("variant", ["visible", "hidden"])
+@pytest.mark.parametrize("func", [spread_right, spread_pandas])
+def test_q2_correct(func, variant):
+    expect(q2.feedback(func, variant=variant), Outcome.CORRECT, "measurement bias")
+
+
+@pytest.mark.parametrize("func, fragment", [
+    (spread_upside_down, "upside down"),
+    (spread_variance, "variances"),
+    (spread_ddof0, "ddof=1"),
+    (spread_vs_all, "everyone *else*"),
+    (spread_difference, "difference"),
+])
+def test_q2_diagnoses_each_mistake(func, fragment):
+    expect(q2.feedback(func), Outcome.WRONG_VALUE, fragment)
+    expect(q2.feedback(func, variant="hidden"), Outcome.WRONG_VALUE, fragment)
+
+
+def test_q2_wrong_type_and_not_attempted():
+    expect(q2.feedback(spread_no_conversion), Outcome.WRONG_TYPE, "raised")
+    expect(q2.feedback(1.3), Outcome.WRONG_TYPE, "function itself")
+    expect(q2.feedback(lambda v, g: [1.0, 2.0]), Outcome.WRONG_TYPE, "one number")
+    expect(q2.feedback(lambda v, g: None), Outcome.NOT_ATTEMPTED, "returns None")
+    expect(q2.feedback(...), Outcome.NOT_ATTEMPTED)
+
+
+# --- q3 ----------------------------------------------------------------------------------------
+
+def member(data, group):
+    (column, value), = group.items()
+    return (data.sensitive_features[column] == value).to_numpy()
+
+
+def diagnose_right(mystery, reference):
+    def stats(d):
+        g = member(d, mystery.group)
+        y = np.asarray(d.target)
+        spread = np.mean([spread_right(d.data[c], g) for c in MEASURED_COLUMNS])
+        return g.mean(), y[g].mean(), spread
+
+    share, rate, spread = stats(mystery)
+    ref_share, ref_rate, ref_spread = stats(reference)
+    district = np.corrcoef(mystery.data["district"], member(mystery, mystery.group))[0, 1]
+    if share / ref_share < 0.5:
+        return "representation"
+    if district > 0.3:
+        return "proxy"
+    if rate / ref_rate < 0.6:
+        return "historical_label"
+    return "measurement"
+
+
+def diagnose_no_proxy_check(mystery, reference):
+    """Forgets the district: calls every proxy mystery 'measurement'."""
+    answer = diagnose_right(mystery, reference)
+    return "measurement" if answer == "proxy" else answer
+
+
+@pytest.mark.parametrize("variant", ["visible", "hidden"])
+def test_q3_correct(variant):
+    expect(q3.feedback(diagnose_right, variant=variant), Outcome.CORRECT, f"all {8 if variant == 'visible' else 12}")
+
+
+def test_q3_wrong_answers_are_located_without_revealing_the_kind():
+    feedback = q3.feedback(diagnose_no_proxy_check)
+    expect(feedback, Outcome.WRONG_VALUE, "of 8 mysteries right")
+    proxies = [s for s in VISIBLE_MYSTERIES if planted_bias(s).kind == "proxy"]
+    for seed in proxies:
+        assert f"mystery {seed}" in feedback.message
+    for kind in BIAS_KINDS:
+        assert kind not in feedback.message
+    expect(q3.feedback(lambda m, r: "proxy"), Outcome.WRONG_VALUE, "for every mystery")
+
+
+def test_q3_wrong_type_and_not_attempted():
+    expect(q3.feedback(lambda m, r: "historical"), Outcome.WRONG_TYPE, "'historical_label'")
+    expect(q3.feedback(lambda m, r: 3), Outcome.WRONG_TYPE, "one of the strings")
+    expect(q3.feedback(lambda m: "proxy"), Outcome.WRONG_TYPE, "raised TypeError")
+    expect(q3.feedback("proxy"), Outcome.WRONG_TYPE, "function itself")
+    expect(q3.feedback(lambda m, r: None), Outcome.NOT_ATTEMPTED, "returns None")
+    expect(q3.feedback(...), Outcome.NOT_ATTEMPTED)
+
+
+def test_q3_hidden_mysteries_are_other_seeds():
+    assert not set(VISIBLE_MYSTERIES) & set(HIDDEN_MYSTERIES)
+
+
+# --- q4 ----------------------------------------------------------------------------------------
+
+def test_q4_records_an_answer_in_words():
+    text = ("More data of the same kind only helps representation bias, where women are missing; with historical "
+            "labels, noisy measurements or a proxy, twice the data repeats the same flipped labels, the same "
+            "noise and the same proxy, so the model learns the same bias with more confidence.")
+    expect(q4.feedback(text), Outcome.CORRECT, "graded by a person" if False else "A person grades")
+    expect(q4.feedback("Yes."), Outcome.WRONG_VALUE, "at least 30 words")
+    expect(q4.feedback(42), Outcome.WRONG_TYPE, "triple quotes")
+    expect(q4.feedback(...), Outcome.NOT_ATTEMPTED)
