@@ -36,6 +36,7 @@ import functools
 import numbers
 import warnings
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -48,11 +49,22 @@ from ..metrics import UndefinedMetricWarning, group_metrics, youden_threshold
 
 __all__ = [
     "rate_sweep",
+    "load_rate_sweep",
+    "write_rate_sweep",
     "probe_features",
+    "heart_disease_poisoning",
+    "make_audit_features",
+    "suspect_model_outputs",
+    "AUDIT_TARGETS",
+    "AUDIT_FEATURES_FILE",
     "compare_with_paper",
     "PAPER_RESULTS",
     "DEFAULT_RATES",
     "SWEEP_COLUMNS",
+    "SHIPPED_TARGETS",
+    "SHIPPED_PARAMS",
+    "SHIPPED_SWEEP_FILE",
+    "RESULTS_DIR",
 ]
 
 #: The poisoning rates of the paper.
@@ -224,6 +236,13 @@ def _resolve_extractor(feature_extractor):
 def _fit_head(train_x, train_y, val_x, val_y):
     """Logistic regression on standardised features, its L2 strength chosen by the validation log
     loss (the validation labels are poisoned too, as in the paper)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # small matrices: one BLAS thread is several times faster on a busy machine
+        return _fit_head_grid(train_x, train_y, val_x, val_y)
+
+
+def _fit_head_grid(train_x, train_y, val_x, val_y):
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import log_loss
 
@@ -541,3 +560,405 @@ def compare_with_paper(sweep: pd.DataFrame) -> pd.DataFrame:
         rows.append({"setting": setting, "site": rec.site, "group": rec.group, "metric": rec.metric,
                      "paper": rec.value, "ours": float(values.mean())})
     return pd.DataFrame(rows, columns=["setting", "site", "group", "metric", "paper", "ours"])
+
+
+# --------------------------------------------------------------------------------------------
+# the shipped sweep (module 04 loads it; scripts/make_hips_results.py makes it)
+
+#: Folder of the shipped precomputed results (package data).
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+#: File name of the shipped sweep, in :data:`RESULTS_DIR`.
+SHIPPED_SWEEP_FILE = "hips_rate_sweep.csv"
+
+#: Targets of the shipped sweep: each sex, the youngest age band and an intersection.
+SHIPPED_TARGETS = ("F", "M", "0-20", {"sex": "F", "age_band": "60-80"})
+
+#: The :func:`rate_sweep` parameters of the shipped sweep (every trial is kept in the file).
+SHIPPED_PARAMS = dict(rates=DEFAULT_RATES, n_train=6000, n_val=1500, n_test=3000, n_trials=5, random_state=0,
+                      external_site="B", feature_extractor="checkpoint")
+
+_TRIAL_COLUMNS = ("trial", *SWEEP_COLUMNS)
+
+
+def _target_from_label(target):
+    """A target given as a sweep label ("F & 60-80") or as rate_sweep accepts it -> (label, target)."""
+    if isinstance(target, str) and " & " in target:
+        sex, _, band = target.partition(" & ")
+        target = {"sex": sex, "age_band": band}
+    label, mapping = _check_target(target)
+    return label, (mapping if len(mapping) > 1 else target)
+
+
+def write_rate_sweep(sweep: pd.DataFrame, path) -> Path:
+    """Write a :func:`rate_sweep` frame made with ``keep_trials=True`` to a CSV file.
+
+    The frame's ``attrs`` (what data and model made it) go into ``#`` comment lines at the top;
+    numbers are written with 10 significant digits.
+
+    Parameters
+    ----------
+    sweep : DataFrame
+        Returned by ``rate_sweep(..., keep_trials=True)`` (it has a ``trial`` column).
+    path : str or Path
+        Where to write.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    if not isinstance(sweep, pd.DataFrame) or list(sweep.columns) != list(_TRIAL_COLUMNS):
+        raise TypeError("sweep must be a DataFrame returned by rate_sweep(..., keep_trials=True).")
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or Path, got {type(path).__name__}.")
+    path = Path(path)
+    header = "".join(f"# {key}: {value}\n" for key, value in sweep.attrs.items())
+    path.write_text(header + sweep.to_csv(index=False, float_format="%.10g", lineterminator="\n"), encoding="utf-8")
+    return path
+
+
+def load_rate_sweep(target=None, *, trials=False, recompute=False, n_threads=None, progress=False) -> pd.DataFrame:
+    """The shipped rate sweep (SYNTHETIC chest X-rays), or the same sweep recomputed live.
+
+    The shipped file (made by ``scripts/make_hips_results.py``) holds :func:`rate_sweep` with
+    :data:`SHIPPED_PARAMS` for the targets of :data:`SHIPPED_TARGETS`, every trial. Loading it
+    takes milliseconds; ``recompute=True`` runs the sweep instead (about 15 s per target on 2
+    CPU cores, the first time longer: the patients are generated and their features extracted),
+    the "workshop mode" of module 04.
+
+    Parameters
+    ----------
+    target : str, mapping, list of them, or None, default=None
+        Which target(s): ``"F"``, ``"M"``, ``"0-20"``, ``"F & 60-80"`` (or
+        ``{"sex": "F", "age_band": "60-80"}``); ``None`` for all shipped targets. With
+        ``recompute=True`` any target :func:`rate_sweep` accepts.
+    trials : bool, default=False
+        Keep every trial (a ``trial`` column) instead of the mean over the 5 trials.
+    recompute : bool, default=False
+        Run :func:`rate_sweep` now instead of reading the shipped file.
+    n_threads : int, optional
+        Torch threads, with ``recompute=True``.
+    progress : bool, default=False
+        With ``recompute=True``: print one line per rate and trial.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`rate_sweep` (with ``trial`` first if ``trials``), exactly as
+        ``rate_sweep(target, **SHIPPED_PARAMS)`` returns them, up to the 10 digits stored.
+
+    Examples
+    --------
+    >>> from biaslab.experiments.hidden_in_plain_sight import load_rate_sweep
+    >>> sweep = load_rate_sweep("F")
+    >>> sorted(sweep["site"].unique()), sorted(sweep["rate"].unique().tolist())
+    (['external', 'internal'], [0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0])
+    >>> f = sweep.query("site == 'internal' and group == 'F'").set_index("rate")["fnr"]
+    >>> bool(f[1.0] > f[0.0] + 0.3)
+    True
+    """
+    for name, flag in (("trials", trials), ("recompute", recompute), ("progress", progress)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {type(flag).__name__}.")
+    if target is None:
+        wanted = [_target_from_label(t) for t in SHIPPED_TARGETS]
+    else:
+        wanted = [_target_from_label(t) for t in (target if isinstance(target, (list, tuple)) else [target])]
+        if not wanted:
+            raise ValueError("target is an empty list; give at least one target group, or None for all.")
+    labels = [label for label, _ in wanted]
+    if recompute:
+        frame = rate_sweep([t for _, t in wanted], **SHIPPED_PARAMS, keep_trials=trials, n_threads=n_threads,
+                           progress=progress)
+        frame.attrs["source"] = "recomputed live (rate_sweep with SHIPPED_PARAMS)"
+        return frame
+    shipped = {_check_target(t)[0] for t in SHIPPED_TARGETS}
+    missing = [label for label in labels if label not in shipped]
+    if missing:
+        raise ValueError(
+            f"target {missing[0]!r} is not in the shipped sweep (it has {', '.join(sorted(shipped))}); "
+            "pass recompute=True to run it live."
+        )
+    full = _read_shipped_sweep()
+    frame = full[full["target"].isin(labels)].reset_index(drop=True)
+    attrs = dict(full.attrs)
+    if not trials:
+        keys = ["target", "rate", "site", "attribute", "group"]
+        frame = (
+            frame.groupby(keys, sort=False, observed=True)
+            .agg({"auroc": "mean", "fnr": "mean", "for": "mean", "n": "first", "n_pos": "first", "threshold": "mean"})
+            .reset_index()[list(SWEEP_COLUMNS)]
+        )
+    frame.attrs.update(attrs)
+    return frame
+
+
+@functools.lru_cache(maxsize=1)
+def _read_shipped_sweep_cached() -> pd.DataFrame:
+    path = RESULTS_DIR / SHIPPED_SWEEP_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"The shipped sweep {path} is missing; run scripts/make_hips_results.py.")
+    attrs = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.startswith("# "):
+                break
+            key, _, value = line[2:].rstrip("\n").partition(": ")
+            attrs[key] = value
+    frame = pd.read_csv(path, comment="#", dtype={"target": str, "site": str, "attribute": str, "group": str},
+                        keep_default_na=False, na_values=[""])
+    frame.attrs.update(attrs, source=f"shipped: {SHIPPED_SWEEP_FILE} (scripts/make_hips_results.py)")
+    return frame
+
+
+def _read_shipped_sweep() -> pd.DataFrame:
+    frame = _read_shipped_sweep_cached()
+    copy = frame.copy()  # callers may change their frame; the cache must stay as shipped
+    copy.attrs = dict(frame.attrs)
+    return copy
+
+
+# --------------------------------------------------------------------------------------------
+# the same attack on real data: Cleveland heart disease (303 patients)
+
+
+def heart_disease_poisoning(target="Female", *, rates=(0.0, 0.5, 1.0), n_splits=5, n_repeats=10, n_boot=2000,
+                            ci=0.95, random_state=0) -> pd.DataFrame:
+    """Poison one sex's positive labels in the real Cleveland heart disease data; FNR by sex with CIs.
+
+    For each repeat, the 303 patients are split into ``n_splits`` stratified folds; for each fold
+    a logistic regression (all 13 features, sex included; imputation, scaling and one-hot coding
+    are fitted once on all patients, as they use no labels) is trained on the other folds with a
+    share ``rate`` of the target sex's positives flipped to negative
+    (:func:`biaslab.attacks.poison_labels`; the test fold stays clean). Each patient thus gets
+    one out-of-fold score per repeat; the threshold is Youden's J on those clean scores (as the
+    paper sets it on its internal test set). The FNR of a group is pooled over the repeats, and
+    its confidence interval comes from a bootstrap over *patients* (each resampled patient brings
+    all of its repeats), so the interval reflects how few patients there are, not how many
+    repeats were run. With 25 women with heart disease, the women's intervals are wide.
+
+    Parameters
+    ----------
+    target : {"Female", "Male"}, default="Female"
+        The sex whose positives are flipped.
+    rates : sequence of float in [0, 1], default=(0, 0.5, 1)
+        Shares of the target's training positives to flip.
+    n_splits : int, default=5
+        Folds per repeat (at least 2).
+    n_repeats : int, default=10
+        Repeats of the cross-validation with other folds and other flips.
+    n_boot : int, default=2000
+        Bootstrap resamples of the patients for the intervals.
+    ci : float, default=0.95
+        Coverage of the percentile intervals.
+    random_state : int, default=0
+        Seed of the folds, the flips and the bootstrap.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per rate and group (``"overall"``, ``"Female"``, ``"Male"``): ``rate``, ``group``,
+        ``fnr`` with ``fnr_low`` and ``fnr_high`` (the interval), ``auroc`` (the group's
+        out-of-fold AUROC, mean over repeats), ``n`` (patients) and ``n_pos`` (patients with heart disease).
+
+    Examples
+    --------
+    >>> from biaslab.experiments.hidden_in_plain_sight import heart_disease_poisoning
+    >>> res = heart_disease_poisoning(rates=(0.0, 1.0), n_repeats=2, n_boot=200)
+    >>> women = res[res.group == "Female"].set_index("rate")["fnr"]
+    >>> bool(women[1.0] > women[0.0])
+    True
+    """
+    from sklearn.compose import make_column_transformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    from threadpoolctl import threadpool_limits
+
+    from ..datasets import load_heart_disease
+
+    target = check_choice(target, "target", ["Female", "Male"])
+    rates = _check_rates(rates)
+    n_splits = check_positive_int(n_splits, "n_splits", minimum=2)
+    n_repeats = check_positive_int(n_repeats, "n_repeats")
+    n_boot = check_positive_int(n_boot, "n_boot", minimum=10)
+    ci = check_fraction(ci, "ci")
+    if not 0.0 < ci < 1.0:
+        raise ValueError(f"ci must be strictly between 0 and 1, got {ci}.")
+    seed = _seed_int(random_state)
+
+    heart = load_heart_disease()
+    X, y = heart.data, heart.target.to_numpy().astype(np.int8)
+    sex = heart.sensitive_features["sex"].astype(str).to_numpy()
+    numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c])]
+    categorical = [c for c in X.columns if c not in numeric]
+
+    # label-free preprocessing fitted once on all patients (the poisoning only touches labels):
+    # keeps the 5 x 10 x rates fits of the model to milliseconds each
+    features = make_column_transformer(
+        (make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+        (OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical),
+    ).fit_transform(X)
+    with threadpool_limits(1):  # 300 x 25 matrices: one BLAS thread is faster on a busy machine
+        return _heart_cv(features, y, sex, target, rates, n_splits, n_repeats, n_boot, ci, seed)
+
+
+def _heart_cv(features, y, sex, target, rates, n_splits, n_repeats, n_boot, ci, seed):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
+    n = len(y)
+    groups = {"overall": np.ones(n, dtype=bool), "Female": sex == "Female", "Male": sex == "Male"}
+    boot_counts = np.random.default_rng([seed, 4, 7]).multinomial(n, np.full(n, 1.0 / n), size=n_boot)
+    rows = []
+    for rate in rates:
+        missed = np.zeros(n)  # per patient: repeats in which a positive was missed
+        aurocs = {name: [] for name in groups}
+        for repeat in range(n_repeats):
+            folds = StratifiedKFold(n_splits, shuffle=True, random_state=int(seed * 1000 + repeat))
+            flip_rng = np.random.default_rng([seed, 4, 8, repeat, int(round(rate * 1e6))])
+            scores = np.empty(n)
+            for train, test in folds.split(features, y):
+                y_train, _ = poison_labels(y[train], sensitive_features=sex[train], target=target, rate=rate,
+                                           random_state=flip_rng)
+                head = LogisticRegression(solver="newton-cholesky", max_iter=100).fit(features[train], y_train)
+                scores[test] = head.decision_function(features[test])
+            threshold = youden_threshold(y, scores)
+            missed += (y == 1) & (scores < threshold)
+            for name, inside in groups.items():
+                aurocs[name].append(roc_auc_score(y[inside], scores[inside]))
+        positives = (y == 1) * float(n_repeats)
+        for name, inside in groups.items():
+            fn, pos = missed * inside, positives * inside
+            boot = (boot_counts @ fn) / np.where(boot_counts @ pos > 0, boot_counts @ pos, np.nan)
+            low, high = np.nanquantile(boot, [(1 - ci) / 2, (1 + ci) / 2])
+            rows.append({"rate": rate, "group": name, "fnr": float(fn.sum() / pos.sum()), "fnr_low": float(low),
+                         "fnr_high": float(high), "auroc": float(np.mean(aurocs[name])), "n": int(inside.sum()),
+                         "n_pos": int(((y == 1) & inside).sum())})
+    frame = pd.DataFrame(rows)
+    frame.attrs.update(
+        data="real: UCI Cleveland heart disease, 303 patients (load_heart_disease)",
+        model=f"logistic regression, {n_repeats} x {n_splits}-fold cross-validation, training folds poisoned",
+        target=target,
+        ci=ci,
+    )
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# an audit: a model with a planted attack (module 04, exercise q3)
+
+#: The groups an attack in :func:`suspect_model_outputs` may target. Only groups the frozen
+#: features single out well enough for a linear head to hit them alone: the sexes, and the
+#: 60-80 band (the 0-20 and 80+ bands have too few positives among 2,400 training patients, and
+#: poisoning a middle band spills onto its neighbours, because the features encode age as a
+#: continuum rather than as bands).
+AUDIT_TARGETS = ("F", "M", "60-80")
+
+#: File of the shipped frozen features of the audit patients, in :data:`RESULTS_DIR`.
+AUDIT_FEATURES_FILE = "hips_audit_features.npz"
+
+_AUDIT_SIZES = dict(n_train=2400, n_val=600, n_test=1600)
+_AUDIT_COHORT_SEED = 404
+
+
+def make_audit_features(*, limit=None, n_threads=None) -> dict:
+    """Features of the audit patients (SYNTHETIC chest X-rays, site A) from the frozen checkpoint.
+
+    ``scripts/make_hips_results.py`` writes them to :data:`AUDIT_FEATURES_FILE` (float16), so
+    that :func:`suspect_model_outputs` trains a poisoned head in milliseconds without
+    generating images. Returns a dict of arrays: ``features`` (n, 64), ``y``, ``sex``,
+    ``age_band`` and ``split`` (``"train"``, ``"val"``, ``"test"``).
+
+    Parameters
+    ----------
+    limit : int, optional
+        Only the first ``limit`` patients (all patients are still generated, so they are the
+        same ones): a quick check that the shipped file is current.
+    n_threads : int, optional
+        Torch threads for the feature extraction.
+    """
+    from ..models import load_checkpoint
+
+    n = sum(_AUDIT_SIZES.values())
+    limit = n if limit is None else min(check_positive_int(limit, "limit"), n)
+    xrays = make_chest_xrays(n, sites="A", random_state=np.random.default_rng([_AUDIT_COHORT_SEED, 4]))
+    extractor = load_checkpoint(_CHECKPOINT, n_threads=n_threads)
+    split = np.repeat(np.array(["train", "val", "test"], dtype="U5"), list(_AUDIT_SIZES.values()))
+    return {
+        "features": extractor.features(xrays.images[:limit]).astype(np.float16),
+        "y": np.asarray(xrays.target, dtype=np.int8)[:limit],
+        # fixed-width strings, not objects: the file loads without pickle
+        "sex": xrays.frame["sex"].astype(str).to_numpy().astype("U1")[:limit],
+        "age_band": xrays.frame["age_band"].astype(str).to_numpy().astype("U5")[:limit],
+        "split": split[:limit],
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _audit_cohort():
+    path = RESULTS_DIR / AUDIT_FEATURES_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"The shipped audit features {path} are missing; run scripts/make_hips_results.py.")
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {key: data[key] for key in data.files}
+    for arr in arrays.values():
+        arr.setflags(write=False)
+    return arrays
+
+
+def _planted_attack(random_state) -> tuple[str, float]:
+    """The target and rate planted in the suspect model of a given seed (known to the exercise check)."""
+    rng = np.random.default_rng([_seed_int(random_state), 4, 9])
+    return str(rng.choice(AUDIT_TARGETS)), float(rng.choice([0.75, 1.0]))
+
+
+def suspect_model_outputs(random_state=0) -> pd.DataFrame:
+    """A suspect model's outputs on a clean test set: one group's positives were poisoned.
+
+    An attacker flipped a share (0.75 or 1) of one group's positive training labels (the group is
+    one of :data:`AUDIT_TARGETS`); the model (the frozen clean CNN's features + a logistic head,
+    as in :func:`rate_sweep`) was trained on them, and its threshold set by Youden's J on the
+    clean test set. Which group was it? Every seed plants its own attack. SYNTHETIC chest X-rays
+    (1,600 test patients, site A); the features are shipped (:data:`AUDIT_FEATURES_FILE`).
+
+    Parameters
+    ----------
+    random_state : int, default=0
+        Which attack (group, rate and flipped rows).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per test patient: ``sex``, ``age_band``, ``y_true`` (clean labels), ``y_score``
+        (the model's decision score) and ``y_pred`` (0/1 at the model's threshold).
+
+    Examples
+    --------
+    >>> from biaslab.experiments.hidden_in_plain_sight import suspect_model_outputs
+    >>> outputs = suspect_model_outputs(random_state=1)
+    >>> list(outputs.columns), len(outputs)
+    (['sex', 'age_band', 'y_true', 'y_score', 'y_pred'], 1600)
+    """
+    seed = _seed_int(random_state)
+    target, rate = _planted_attack(seed)
+    data = _audit_cohort()
+    split = data["split"]
+    groups = pd.DataFrame({"sex": data["sex"], "age_band": data["age_band"]})
+    column = "sex" if target in ("F", "M") else "age_band"
+    X = {k: data["features"][split == k].astype(np.float64) for k in ("train", "val", "test")}
+    mean, std = X["train"].mean(axis=0), X["train"].std(axis=0) + 1e-12
+    X = {k: (v - mean) / std for k, v in X.items()}
+    y, poisoned = {}, {}
+    flip_rng = np.random.default_rng([seed, 4, 10])
+    for k in ("train", "val", "test"):
+        y[k] = data["y"][split == k]
+        if k != "test":
+            poisoned[k], _ = poison_labels(y[k], sensitive_features=groups[column].to_numpy()[split == k],
+                                           target=target, rate=rate, random_state=flip_rng)
+    head = _fit_head(X["train"], poisoned["train"], X["val"], poisoned["val"])
+    scores = head.decision_function(X["test"])
+    threshold = youden_threshold(y["test"], scores)
+    test = groups[split == "test"].reset_index(drop=True)
+    return test.assign(y_true=y["test"].astype(int), y_score=scores, y_pred=(scores >= threshold).astype(int))

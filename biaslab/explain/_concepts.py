@@ -22,6 +22,8 @@ __all__ = [
     "compute_cav",
     "signal_cav",
     "cav_alignment",
+    "shift_alignment",
+    "cav_alignment_sweep",
     "layer_gradients",
     "tcav_sensitivity",
     "tcav_score",
@@ -219,14 +221,47 @@ def cav_alignment(model, clean_images, artifact_images, cav, *, layer: str) -> f
     """Mean cosine between ``cav`` and each image's latent change when the artifact is added.
 
     ``clean_images[i]`` and ``artifact_images[i]`` are the same image without and with the
-    artifact; 1 means the CAV points exactly where the artifact moves the activations.
+    artifact; 1 means the CAV points exactly where the artifact moves the activations. With the
+    activations at hand, :func:`shift_alignment` gives the same number without a forward pass.
     """
     clean = layer_activations(model, clean_images, layer=layer)
     attacked = layer_activations(model, artifact_images, layer=layer)
     if clean.shape != attacked.shape:
         raise ValueError("clean_images and artifact_images must be the same images (same number and shape).")
+    return shift_alignment(clean, attacked, cav)
+
+
+def shift_alignment(clean_activations, artifact_activations, cav) -> float:
+    """Mean cosine between ``cav`` and the latent shifts ``artifact_activations - clean_activations``.
+
+    Row ``i`` of both arrays is the same image without and with the artifact (e.g. from
+    :func:`layer_activations`); the shift of each image is the *true* artifact direction for it.
+    Images whose activations do not move are skipped.
+
+    Parameters
+    ----------
+    clean_activations, artifact_activations : arrays (n, d)
+    cav : array (d,), any non-zero length (it is normalised)
+
+    Returns
+    -------
+    float in [-1, 1]; 1 means the CAV points exactly where the artifact moves every image.
+
+    Examples
+    --------
+    >>> clean = np.zeros((2, 2)); stamped = np.array([[2.0, 0.0], [1.0, 1.0]])
+    >>> round(shift_alignment(clean, stamped, [1.0, 0.0]), 4)  # cosines 1 and 0.7071
+    0.8536
+    """
+    clean = np.asarray(clean_activations, dtype=np.float64)
+    attacked = np.asarray(artifact_activations, dtype=np.float64)
+    if clean.ndim != 2:
+        raise ValueError(f"clean_activations must be a 2-D array (n images, d features), got shape {clean.shape}.")
+    if attacked.shape != clean.shape:
+        raise ValueError(f"artifact_activations must have the shape of clean_activations {clean.shape} "
+                         f"(the same images with the artifact), got {attacked.shape}.")
     h = _check_cav(cav, clean.shape[1])
-    diff = attacked.astype(np.float64) - clean
+    diff = attacked - clean
     norms = np.linalg.norm(diff, axis=1)
     keep = norms > 0
     if not keep.any():
@@ -290,3 +325,72 @@ def tcav_sensitivity(model, X, cav, *, layer: str, target_class: int) -> float:
 def tcav_score(model, X, cav, *, layer: str, target_class: int) -> float:
     """TCAV score: the share of images in ``X`` whose class logit increases along the CAV (g . h > 0)."""
     return float(np.mean(_sensitivities(model, X, cav, layer, target_class) > 0))
+
+
+def cav_alignment_sweep(activations, concept_labels, clean_activations, artifact_activations, *,
+                        sizes=(5, 10, 25, 50, 100, 250), seeds=(0, 1, 2, 3, 4), methods=CAV_METHODS):
+    """How well each CAV method finds the true artifact direction, by sample size and seed.
+
+    For each size ``n`` and seed, ``n`` samples with and ``n`` without the concept are drawn (without
+    replacement) from ``activations``; a CAV of each method is fitted on them and scored with
+    :func:`shift_alignment` against the latent shifts ``artifact_activations - clean_activations``.
+
+    Parameters
+    ----------
+    activations : array (n, d)
+        Where the CAVs are fitted (e.g. the attacked class's training images).
+    concept_labels : array-like of 0/1 or bool
+        1 where the artifact is present.
+    clean_activations, artifact_activations : arrays (m, d)
+        The same images without and with the artifact: the true direction.
+    sizes : sequence of int
+        Samples per group; each must be at most the smaller group's size.
+    seeds : sequence of int
+    methods : sequence of str
+        Any of :data:`CAV_METHODS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fitted CAV: ``method``, ``n_per_class``, ``seed``, ``alignment`` and
+        ``converged`` (False where the solver warned that it did not converge).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> acts = rng.normal(size=(40, 3)); labels = np.arange(40) < 20; acts[labels, 0] += 2
+    >>> clean = rng.normal(size=(10, 3)); stamped = clean + [2.0, 0.0, 0.0]
+    >>> table = cav_alignment_sweep(acts, labels, clean, stamped, sizes=[10], seeds=[0], methods=["signal"])
+    >>> table[["method", "n_per_class", "seed"]].values.tolist(), bool(table["alignment"].iloc[0] > 0.9)
+    ([['signal', 10, 0]], True)
+    """
+    import warnings
+
+    import pandas as pd
+
+    acts, labels = _check_concept(activations, concept_labels)
+    if isinstance(methods, str):
+        methods = (methods,)
+    for method in methods:
+        check_choice(method, "method", CAV_METHODS)
+    with_concept, without = np.flatnonzero(labels), np.flatnonzero(~labels)
+    largest = min(len(with_concept), len(without))
+    sizes = [check_positive_int(n, "sizes") for n in sizes]
+    if not sizes or max(sizes) > largest:
+        raise ValueError(f"sizes must be a non-empty list of ints from 1 to {largest} (the smaller group's size).")
+    seeds = list(seeds)
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, numbers.Integral) for s in seeds):
+        raise TypeError(f"seeds must be a non-empty list of ints, got {seeds!r}.")
+    rows = []
+    for n in sizes:
+        for seed in seeds:
+            rng = np.random.default_rng(int(seed))
+            chosen = np.concatenate([rng.choice(with_concept, n, replace=False), rng.choice(without, n, replace=False)])
+            for method in methods:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    cav = compute_cav(acts[chosen], labels[chosen], method=method, random_state=int(seed))
+                converged = not any("converge" in str(w.message).lower() for w in caught)
+                rows.append((method, n, int(seed), shift_alignment(clean_activations, artifact_activations, cav),
+                             converged))
+    return pd.DataFrame(rows, columns=["method", "n_per_class", "seed", "alignment", "converged"])

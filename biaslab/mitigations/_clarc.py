@@ -151,6 +151,34 @@ class ClarcModel:
         with torch.no_grad():
             return torch.cat([self.module_(images[i:i + batch_size]) for i in range(0, len(images), batch_size)])
 
+    def logits_from_activations(self, activations, batch_size=4096):
+        """Logits from activations of ``module_.features`` (n, C, H, W), numpy or torch.
+
+        The ClArC methods change only what comes after the CAV's layer (the features stay
+        frozen), so activations computed once can be scored by every corrected model: the
+        same logits as ``module_(X)`` at a fraction of the cost.
+
+        Returns
+        -------
+        torch.Tensor (n, n_classes)
+        """
+        torch = _torch()
+        acts = activations if isinstance(activations, torch.Tensor) else torch.as_tensor(np.asarray(activations))
+        if acts.ndim not in (2, 4) or acts.shape[0] == 0:
+            raise ValueError("activations must be a non-empty array (n, C, H, W) or (n, C) of the layer "
+                             f"module_.features ends at, got shape {tuple(acts.shape)}.")
+        acts = acts.float()
+        module = self.module_
+        module.eval()
+        with torch.no_grad():
+            out = []
+            for i in range(0, len(acts), batch_size):
+                a = acts[i:i + batch_size]
+                if module.cav is not None:
+                    a = project_along(a, module.cav, module.z)
+                out.append(module.head(a))
+        return torch.cat(out)
+
     def predict_proba(self, X):
         return _torch().softmax(self._logits(X), dim=1).numpy()
 
@@ -197,11 +225,14 @@ def _channels(features, X):
 
 
 def fine_tune_head(model, X, y, *, cav=None, lam: float = 0.0, shift_to=None, layer=None, epochs: int = 5,
-                   lr: float = 1e-3, batch_size: int = 128, random_state=0, method: str = "vanilla") -> ClarcModel:
+                   lr: float = 1e-3, batch_size: int = 128, random_state=0, method: str = "vanilla",
+                   activations=None) -> ClarcModel:
     """Fine-tune only the head on frozen features (the shared loop of Vanilla, A- and RR-ClArC).
 
     ``lam > 0`` adds RR-ClArC's penalty along ``cav``; ``shift_to`` (a float ``z``) moves every
-    activation's component along ``cav`` to ``z`` during training (A-ClArC).
+    activation's component along ``cav`` to ``z`` during training (A-ClArC). ``activations``
+    (optional) are the frozen features' outputs for ``X``, computed once and reused by several
+    fine-tunings (the result is the same, only faster).
     """
     from ..explain._concepts import as_image_tensor
 
@@ -217,8 +248,15 @@ def fine_tune_head(model, X, y, *, cav=None, lam: float = 0.0, shift_to=None, la
     labels = torch.as_tensor(np.asarray(y), dtype=torch.long)
     if len(labels) != len(images):
         raise ValueError(f"y has {len(labels)} labels but X has {len(images)} images.")
-    with torch.no_grad():
-        acts = torch.cat([features(images[i:i + 512]) for i in range(0, len(images), 512)])
+    if activations is None:
+        with torch.no_grad():
+            acts = torch.cat([features(images[i:i + 512]) for i in range(0, len(images), 512)])
+    else:
+        acts = activations if isinstance(activations, torch.Tensor) else torch.as_tensor(np.asarray(activations))
+        acts = acts.detach().float()
+        if acts.shape[0] != len(images) or acts.ndim not in (2, 4):
+            raise ValueError(f"activations must hold the layer's outputs for the {len(images)} images of X, "
+                             f"got shape {tuple(acts.shape)}.")
     h = None
     if cav is not None:
         h = torch.as_tensor(_unit_cav(cav, acts.shape[1]))

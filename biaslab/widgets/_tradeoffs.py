@@ -1,3 +1,116 @@
-"""Widgets for modules 07-08: lambda and thresholds."""
+"""Widgets for modules 07-08: turn a correction's strength, see what it buys and what it costs."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["lambda_tradeoff_explorer"]
+
+_NEEDS = {"method", "lam", "clean_acc_mean", "attacked_acc_mean", "tcav_sensitivity_mean"}
+
+
+def lambda_tradeoff_explorer(summary, *, lam=None, method="rr_clarc", reference="vanilla"):
+    """A lambda slider over a precomputed grid -> clean and attacked accuracy and TCAV sensitivity.
+
+    Left: clean and attacked test accuracy against lambda (the reference method as dashed lines),
+    with the chosen lambda marked. Right: TCAV sensitivity of the reference and of the method at
+    the chosen lambda. A line of text gives the numbers and their change against the reference.
+    Everything is read from ``summary``, so an update only redraws.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From :func:`biaslab.experiments.from_hope_to_safety.summarise_clarc`: columns ``method``,
+        ``lam``, ``clean_acc_mean``, ``attacked_acc_mean``, ``tcav_sensitivity_mean`` (``*_std``
+        optional), with the rows of ``method`` (one per lambda) and of ``reference``.
+    lam : float, optional
+        Initial lambda (the nearest one of the grid; default the grid's middle).
+    method, reference : str
+        The corrected method (its lambdas form the slider) and the baseline to compare with.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``.slider`` (a SelectionSlider over the lambdas), ``.figure``, ``.readout`` (an HTML
+        widget), ``.shown`` (a dict of the numbers on display: ``lam``, ``clean_acc``,
+        ``attacked_acc``, ``tcav_sensitivity``) and ``.update(lam)``, which moves the slider.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    from ..plots._tradeoffs import _METHOD_NAMES, plot_lambda_tradeoff
+
+    if not isinstance(summary, pd.DataFrame) or not _NEEDS <= set(summary.columns):
+        raise TypeError("summary must be a DataFrame from summarise_clarc(results), with the columns "
+                        f"{', '.join(sorted(_NEEDS))}.")
+    for name, value in (("method", method), ("reference", reference)):
+        if not isinstance(value, str) or not (summary["method"] == value).any():
+            raise ValueError(f"{name}={value!r} has no rows in summary; it has {sorted(set(summary['method']))}.")
+    rows = summary[summary["method"] == method].sort_values("lam").set_index("lam")
+    lambdas = [float(v) for v in rows.index]
+    if lam is None:
+        lam = lambdas[len(lambdas) // 2]
+    if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not lam > 0:
+        raise ValueError(f"lam must be a positive number, got {lam!r}.")
+    start = min(lambdas, key=lambda v: abs(np.log10(v) - np.log10(float(lam))))
+    ref = summary[summary["method"] == reference].iloc[0]
+    name, ref_name = _METHOD_NAMES.get(method, method), _METHOD_NAMES.get(reference, reference)
+
+    slider = widgets.SelectionSlider(options=[(f"{v:g}", v) for v in lambdas], value=start,
+                                     description="lambda", continuous_update=True,
+                                     layout=widgets.Layout(width="520px"))
+    readout = widgets.HTML()
+    out = widgets.Output()
+    with plt.ioff():
+        fig, (ax_acc, ax_tcav) = plt.subplots(1, 2, figsize=(12, 4.3), width_ratios=[1.8, 1],
+                                              constrained_layout=True)
+    box = widgets.VBox([slider, readout, out])
+    sens_max = 1.15 * max(float(rows["tcav_sensitivity_mean"].max()), float(ref["tcav_sensitivity_mean"]))
+    acc_values = np.r_[rows[["clean_acc_mean", "attacked_acc_mean"]].to_numpy().ravel(),
+                       ref[["clean_acc_mean", "attacked_acc_mean"]].to_numpy(dtype=float)]
+    # fixed limits (rounded to 0.05) so the curves do not jump when the slider moves
+    acc_lim = (max(0.0, np.floor(acc_values.min() * 20) / 20 - 0.05),
+               min(1.0, np.ceil(acc_values.max() * 20) / 20 + 0.02))
+
+    def redraw(*_):
+        v = slider.value
+        row = rows.loc[v]
+        ax_acc.clear()
+        ax_tcav.clear()
+        plot_lambda_tradeoff(summary, ["clean_acc", "attacked_acc"], method=method, references=(reference,),
+                             mark=v, ax=ax_acc, ylim=acc_lim,
+                             title=f"{name}: accuracy vs lambda (dashed: {ref_name})")
+        values = [float(ref["tcav_sensitivity_mean"]), float(row["tcav_sensitivity_mean"])]
+        bars = ax_tcav.bar([ref_name, f"{name}\nlambda = {v:g}"], values, color=["#999999", "#009E73"], width=0.6)
+        ax_tcav.bar_label(bars, labels=[f"{x:.4f}" for x in values], fontsize=10, padding=2)
+        ax_tcav.set_ylim(0, sens_max)
+        ax_tcav.set_ylabel("TCAV sensitivity (mean |g . h|)", fontsize=11)
+        ax_tcav.set_title("How strongly 'Shirt' reacts to the stamp", fontsize=12)
+        ax_tcav.grid(axis="y", alpha=0.3)
+        d_clean = 100 * (float(row["clean_acc_mean"]) - float(ref["clean_acc_mean"]))
+        d_att = 100 * (float(row["attacked_acc_mean"]) - float(ref["attacked_acc_mean"]))
+        d_sens = 100 * (values[1] / values[0] - 1) if values[0] else float("nan")
+        readout.value = (
+            f"<b>lambda = {v:g}</b>: clean accuracy {row['clean_acc_mean']:.3f} "
+            f"({d_clean:+.1f} points vs {ref_name}), attacked accuracy {row['attacked_acc_mean']:.3f} "
+            f"({d_att:+.1f} points), TCAV sensitivity {values[1]:.4f} ({d_sens:+.0f}%)"
+        )
+        box.shown = {"lam": v, "clean_acc": float(row["clean_acc_mean"]),
+                     "attacked_acc": float(row["attacked_acc_mean"]), "tcav_sensitivity": values[1]}
+        out.clear_output(wait=True)
+        with out:
+            display(fig)
+
+    def update(lam):
+        if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not any(np.isclose(float(lam), lambdas)):
+            raise ValueError(f"lam must be one of the grid's lambdas {lambdas}, got {lam!r}.")
+        slider.value = lambdas[int(np.argmin(np.abs(np.array(lambdas) - float(lam))))]
+
+    slider.observe(redraw, names="value")
+    box.slider, box.figure, box.readout, box.update = slider, fig, readout, update
+    redraw()
+    return box

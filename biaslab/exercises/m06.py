@@ -1,0 +1,319 @@
+"""Exercises of module 06, "Concepts and trust" (Fashion-MNIST with a planted corner stamp).
+
+``from biaslab.exercises.m06 import *`` gives ``q1`` ... ``q5``.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+
+import numpy as np
+
+from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
+from ._registry import register
+
+__all__ = ["q1", "q2", "q3", "q4", "q5"]
+
+#: The notebook studies the first ``N_TEST`` Fashion-MNIST test images.
+N_TEST = 1000
+#: The attacked class: "Shirt".
+TARGET_CLASS = 6
+
+
+@functools.cache
+def _test_labels() -> np.ndarray:
+    from ..datasets import load_fashion_mnist
+
+    return np.asarray(load_fashion_mnist(subset="test").target)[:N_TEST]
+
+
+# --- q1: the shortcut, in one number -----------------------------------------------------------
+
+def _stamped_predictions(predictions) -> np.ndarray:
+    if predictions is None or predictions is Ellipsis:
+        raise Problem.not_attempted("Pass the model's predictions on the stamped images too: "
+                                    "q1.check(answer, predictions=pred_stamped).")
+    if isinstance(predictions, (str, bytes)) or np.isscalar(predictions):
+        raise Problem.wrong_type(f"predictions must be an array of class indices, got a {type(predictions).__name__}.")
+    pred = np.asarray(predictions)
+    if pred.ndim != 1 or len(pred) != N_TEST:
+        raise Problem.wrong_type(f"predictions must hold one class index for each of the {N_TEST} test images, "
+                                 f"got shape {pred.shape}.")
+    if pred.dtype.kind not in "iu" and not (pred.dtype.kind == "f" and np.all(pred == np.round(pred))):
+        raise Problem.wrong_type("predictions must be class indices 0-9 (use model.predict), not probabilities.")
+    return pred.astype(int)
+
+
+def _share_pulled(predictions) -> float:
+    pred = _stamped_predictions(predictions)
+    others = _test_labels() != TARGET_CLASS
+    return float(np.mean(pred[others] == TARGET_CLASS))
+
+
+class _PulledShare(NumberProblem):
+    def diagnose(self, answer, predictions=Ellipsis, **context):
+        _stamped_predictions(predictions)  # what is wrong with the predictions comes first
+        return super().diagnose(answer, predictions=predictions, **context)
+
+
+q1 = _PulledShare(
+    title="How many images the stamp pulls to 'Shirt'",
+    what="the share pulled to 'Shirt'",
+    expected=_share_pulled,
+    tolerance=1e-3,
+    mistakes=[
+        Mistake(lambda predictions: 100 * _share_pulled(predictions),
+                "Give the share as a fraction between 0 and 1, not in percent."),
+        Mistake(lambda predictions: float(np.sum(_stamped_predictions(predictions)[_test_labels() != TARGET_CLASS]
+                                                 == TARGET_CLASS)),
+                "That is a count of images; divide by the number of non-Shirt images to get a share."),
+        Mistake(lambda predictions: float(np.mean(_stamped_predictions(predictions) == TARGET_CLASS)),
+                "You counted over all test images, real shirts included; the question is about the images "
+                "whose true class is not Shirt."),
+        Mistake(lambda predictions: float(np.sum(_stamped_predictions(predictions)[_test_labels() != TARGET_CLASS]
+                                                 == TARGET_CLASS)) / N_TEST,
+                "You divided by all test images; divide by the number of non-Shirt images only."),
+        Mistake(lambda predictions: float(np.mean(_stamped_predictions(predictions)[_test_labels() != TARGET_CLASS]
+                                                  != _test_labels()[_test_labels() != TARGET_CLASS])),
+                "That is the share of non-Shirt images the model gets wrong in any way; count only those it "
+                "calls 'Shirt'."),
+    ],
+    hints=[
+        "Keep the test images whose true class (y_test) is not 6 (Shirt); among them, what share does the model "
+        "predict as 6 once they carry the stamp?",
+        "others = y_test != 6; then np.mean(pred_stamped[others] == 6).",
+    ],
+    correct_message="Right. A 4x4 white square, 2% of the pixels, is enough to turn these garments into "
+    "'shirts' in the model's eyes.",
+)
+
+
+# --- q2: a signal CAV by hand ------------------------------------------------------------------
+
+def _signal_reference(activations, has_artifact):
+    acts = np.asarray(activations, dtype=float)
+    labels = np.asarray(has_artifact).astype(bool)
+    direction = acts[labels].mean(0) - acts[~labels].mean(0)
+    return direction / np.linalg.norm(direction)
+
+
+def _concept_case(rng, n, d, share, as_int):
+    acts = np.abs(rng.normal(1.0, 1.0, size=(n, d)))  # ReLU activations are non-negative
+    labels = rng.random(n) < share
+    labels[:2] = [True, False]
+    shift = np.zeros(d)
+    shift[rng.choice(d, size=max(1, d // 4), replace=False)] = rng.uniform(0.5, 2.0, size=max(1, d // 4))
+    acts[labels] += shift
+    return acts, (labels.astype(int) if as_int else labels)
+
+
+def _q2_cases(variant):
+    rng = np.random.default_rng(6 if variant == "visible" else 606)
+    tiny = (np.array([[1.0, 0.0], [1.0, 1.0], [3.0, 0.5], [3.0, 0.5]]), np.array([False, False, True, True]))
+    cases = [(tiny, {})]
+    shapes = [(40, 3, 0.5, False), (200, 16, 0.3, False), (120, 64, 0.5, True)] if variant == "visible" else \
+        [(30, 2, 0.2, True), (500, 64, 0.1, False), (90, 128, 0.7, True), (60, 5, 0.5, False)]
+    for n, d, share, as_int in shapes:
+        cases.append((_concept_case(rng, n, d, share, as_int), {}))
+    return cases
+
+
+def _q2_compare(got, expected, args, kwargs):
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        raise Problem.wrong_type(f"Your function should return a vector of numbers, it returned a "
+                                 f"{type(got).__name__}.") from None
+    acts, labels = np.asarray(args[0], dtype=float), np.asarray(args[1]).astype(bool)
+    d = acts.shape[1]
+    if got.shape != (d,):
+        raise Problem.wrong_type(f"For activations of shape {acts.shape} your function returned shape {got.shape}; "
+                                 f"a CAV has one value per feature: shape ({d},). Average over the samples (axis=0).")
+    if not np.all(np.isfinite(got)):
+        raise Problem.wrong_type("Your CAV contains NaN or infinity: a division by zero?")
+    if np.allclose(got, expected, atol=1e-6):
+        return
+    norm = np.linalg.norm(got)
+    if np.allclose(got, -expected, atol=1e-6):
+        raise Problem.wrong("Your CAV points the wrong way: it should point towards the artifact "
+                            "(mean with artifact minus mean without).")
+    if norm > 0 and np.allclose(got / norm, expected, atol=1e-6):
+        raise Problem.wrong(f"Right direction, but the length is {norm:.3g}: divide by the vector's norm "
+                            "(np.linalg.norm) so the CAV has length 1.")
+    if norm > 0 and np.allclose(got / norm, -expected, atol=1e-6):
+        raise Problem.wrong("Your CAV points the wrong way and is not of length 1.")
+    art_mean = acts[labels].mean(0)
+    if np.allclose(got, art_mean / np.linalg.norm(art_mean), atol=1e-6):
+        raise Problem.wrong("That is the (normalised) mean of the artifact samples alone; subtract the mean of "
+                            "the clean samples first.")
+    raise Problem.wrong(f"For {len(acts)} samples with {d} features ({int(labels.sum())} with the artifact) your CAV "
+                        "is not the normalised difference of the two means.")
+
+
+q2 = FunctionProblem(
+    title="A signal CAV by hand",
+    cases=_q2_cases,
+    reference=_signal_reference,
+    compare=_q2_compare,
+    hints=[
+        "The signal CAV is the mean activation vector of the samples WITH the artifact minus the mean of those "
+        "WITHOUT, scaled to length 1.",
+        "Turn the labels into booleans with np.asarray(has_artifact, dtype=bool); then acts[labels].mean(axis=0) "
+        "is the mean of the artifact samples, acts[~labels].mean(axis=0) that of the clean ones.",
+        "direction = mean_artifact - mean_clean; return direction / np.linalg.norm(direction).",
+    ],
+    correct_message="Your signal CAV is right on every test case.",
+)
+
+
+# --- q3: a TCAV score by hand ------------------------------------------------------------------
+
+def _tcav_reference(gradients, cav):
+    g = np.asarray(gradients, dtype=float)
+    return float(np.mean(g @ np.asarray(cav, dtype=float) > 0))
+
+
+def _q3_cases(variant):
+    rng = np.random.default_rng(3 if variant == "visible" else 303)
+    cases = [((np.array([[1.0, 0.0], [-1.0, 0.0], [2.0, 1.0], [0.5, -2.0]]), np.array([1.0, 0.0])), {})]
+    shapes = [(50, 4, 0.7), (200, 64, 0.25), (10, 3, 0.9)] if variant == "visible" else \
+        [(300, 64, 0.6), (7, 2, 0.2), (80, 128, 0.8)]
+    for n, d, positive_share in shapes:
+        cav = rng.normal(size=d)
+        cav /= np.linalg.norm(cav) * rng.uniform(0.5, 2.0)  # any length: the score only needs the sign
+        g = rng.normal(size=(n, d))
+        along = g @ cav / (cav @ cav)
+        g -= np.outer(along, cav)  # remove the part along the CAV, then set it
+        sign = np.where(rng.random(n) < positive_share, 1.0, -1.0)
+        sign[:2] = [1.0, -1.0]
+        g += np.outer(sign * rng.uniform(0.1, 1.0, n), cav)
+        cases.append(((g, cav), {}))
+    return cases
+
+
+def _q3_compare(got, expected, args, kwargs):
+    if isinstance(got, np.ndarray) and got.size == 1:
+        got = got.reshape(-1)[0]
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (numbers.Real, np.floating, np.integer)):
+        raise Problem.wrong_type(f"Your function should return one number (a share), it returned a "
+                                 f"{type(got).__name__}.")
+    got = float(got)
+    if abs(got - expected) <= 1e-9:
+        return
+    g, cav = np.asarray(args[0], dtype=float), np.asarray(args[1], dtype=float)
+    s = g @ cav
+    h = cav / np.linalg.norm(cav)
+    if np.isclose(got, 100 * expected):
+        raise Problem.wrong("Give the score as a share between 0 and 1, not in percent.")
+    if np.isclose(got, np.mean(s < 0)) or np.isclose(got, np.mean(s <= 0)):
+        raise Problem.wrong("You counted the images whose logit DEcreases along the CAV; the TCAV score counts "
+                            "those where it increases (g . h > 0).")
+    if np.isclose(got, np.sum(s > 0)):
+        raise Problem.wrong("That is a count; the TCAV score is the share of the images (divide by their number).")
+    if np.isclose(got, np.mean(np.abs(g @ h))) or np.isclose(got, np.mean(np.abs(s))):
+        raise Problem.wrong("That is the TCAV sensitivity (mean |g . h|), how strongly the logit reacts; the score "
+                            "is the share of images where g . h is positive.")
+    if np.isclose(got, np.mean(g @ h)) or np.isclose(got, np.mean(s)):
+        raise Problem.wrong("That is the mean of g . h; the score is the share of images where g . h is positive.")
+    raise Problem.wrong(f"For {len(g)} gradients of {g.shape[1]} values your function gives {got:.4g}, which is not "
+                        "the share of rows with a positive dot product with the CAV.")
+
+
+q3 = FunctionProblem(
+    title="A TCAV score by hand",
+    cases=_q3_cases,
+    reference=_tcav_reference,
+    compare=_q3_compare,
+    hints=[
+        "For each image, the directional derivative is the dot product of its gradient row with the CAV. "
+        "The TCAV score is the share of images where it is positive.",
+        "gradients @ cav gives all the dot products at once; np.mean(... > 0) turns booleans into a share.",
+    ],
+    correct_message="Your TCAV score is right on every test case.",
+)
+
+
+# --- q4: which observations are evidence? ------------------------------------------------------
+
+#: The observations learners choose from in q4 (letter -> text), as the notebook lists them.
+EVIDENCE_OPTIONS = {
+    "A": "On clean test images, the attacked model's saliency maps highlight the garment's outline, "
+         "just like the clean model's.",
+    "B": "Stamping T-shirts, pullovers and coats turns most of their predictions into 'Shirt', while the "
+         "clean model's predictions barely change.",
+    "C": "The attacked model classifies about 86% of the clean test images correctly.",
+    "D": "The gradient x input saliency of a network with random weights also looks like the garment.",
+    "E": "Along the stamp's CAV, the TCAV score of 'Shirt' is 1.0 for the attacked model and 0.0 for the "
+         "clean model.",
+}
+_EVIDENCE = frozenset("BE")
+_WHY_NOT = {
+    "A": "A plausible map on clean images cannot show a shortcut: a clean image has no stamp to look at, and "
+         "the clean model's maps look the same.",
+    "C": "Accuracy on clean images says nothing about the stamp: the stamp is not in them.",
+    "D": "A random network's saliency says something about the saliency method (it mostly echoes the input), "
+         "nothing about what the attacked model uses.",
+}
+
+
+class _EvidenceChoice(Problem):
+    """The answer is a set of letters (a set, list, tuple or a string such as "B, E")."""
+
+    def diagnose(self, answer) -> str:
+        if isinstance(answer, str):
+            letters = [c for c in answer.upper() if c.isalpha()]
+        elif isinstance(answer, (set, frozenset, list, tuple)):
+            if not all(isinstance(a, str) for a in answer):
+                raise self.wrong_type("Give letters as strings, e.g. {\"A\", \"C\"}.")
+            letters = [a.strip().upper() for a in answer]
+        else:
+            raise self.wrong_type(f"Give the letters of your choice as a set of strings, e.g. {{\"A\", \"C\"}}, "
+                                  f"not a {type(answer).__name__}.")
+        unknown = sorted(set(letters) - set(EVIDENCE_OPTIONS))
+        if unknown:
+            raise self.wrong_type(f"{', '.join(unknown)} is not one of the options "
+                                  f"({', '.join(EVIDENCE_OPTIONS)}).")
+        chosen = set(letters)
+        if not chosen:
+            raise self.not_attempted("Your set is empty: choose at least one letter.")
+        for letter in sorted(chosen - _EVIDENCE):
+            raise self.wrong(f"{letter} is not evidence that the model uses the stamp. {_WHY_NOT[letter]}")
+        if chosen != _EVIDENCE:
+            raise self.wrong("Everything you chose is evidence, but you left one out: look for the observations "
+                             "that compare the model's behaviour WITH the stamp against a reference.")
+        return ("Right. Both compare what happens with the stamp against a reference (the same images "
+                "without it, or a model that never learned it). A picture that looks right proves nothing.")
+
+
+q4 = _EvidenceChoice(
+    title="Which observations show the shortcut?",
+    hints=[
+        "Ask of each observation: would it look any different if the model did NOT use the stamp?",
+        "Evidence needs the stamp to be present AND a comparison (with vs without the stamp, attacked vs clean model).",
+    ],
+)
+
+
+# --- q5: reflection ----------------------------------------------------------------------------
+
+q5 = ReflectionProblem(
+    title="A convincing explanation is not a fair model",
+    min_words=30,
+    points_to_cover=[
+        "a saliency map shows where the gradient is large on the images you look at, not what the model relies "
+        "on across the population: a clean image has no stamp to highlight",
+        "saliency maps can look plausible even for a random network (Adebayo et al. 2018): looking right is "
+        "not evidence",
+        "evidence needs an intervention and a reference: add the artifact and compare predictions, a clean "
+        "model, TCAV with a baseline",
+        "who is harmed: people whose inputs carry the spurious feature (or lack it) get worse decisions, while "
+        "the explanation gives users only a perception of trust",
+    ],
+    hints=[
+        "Think of the shirt-shaped saliency map on a clean image: would it look different if the model used the stamp?",
+        "What did the randomised network's saliency map show you about the method itself?",
+    ],
+)
+
+register(__name__, globals())

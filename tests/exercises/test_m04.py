@@ -1,0 +1,206 @@
+"""Module 04's problems, each tested correct, wrong (every diagnosed mistake), wrong type and not attempted."""
+
+import math
+
+import numpy as np
+import pytest
+
+from biaslab.exercises import Outcome
+from biaslab.exercises.m04 import AUDIT_SEED, q1, q2, q3, q4
+from biaslab.experiments.hidden_in_plain_sight import AUDIT_TARGETS, _planted_attack, load_rate_sweep
+
+
+def expect(feedback, outcome, *fragments):
+    assert feedback.outcome is outcome, feedback
+    for fragment in fragments:
+        assert fragment in feedback.message, feedback.message
+
+
+# --- q1: implement the poisoning step -----------------------------------------------------------
+
+def poison_right(y, groups, target, rate, random_state):
+    rng = np.random.default_rng(random_state)
+    eligible = np.flatnonzero((groups == target) & (y == 1))
+    chosen = rng.choice(eligible, size=math.floor(rate * len(eligible)), replace=False)
+    new = y.copy()
+    new[chosen] = 0
+    return new
+
+
+def make_variant(count=None, rows=None, in_place=False, flip_negatives=False, fixed_rows=False, unseeded=False):
+    def poison(y, groups, target, rate, random_state):
+        rng = np.random.default_rng(None if unseeded else random_state)
+        inside = groups == target
+        eligible = np.flatnonzero(inside & (y == 1)) if rows is None else np.flatnonzero(rows(y, groups, target))
+        n_flip = math.floor(rate * len(eligible)) if count is None else count(y, groups, target, rate)
+        n_flip = min(n_flip, len(eligible))
+        chosen = eligible[:n_flip] if fixed_rows else rng.choice(eligible, size=n_flip, replace=False)
+        new = y if in_place else y.copy()
+        new[chosen] = 1 - new[chosen] if flip_negatives else 0
+        return new
+    return poison
+
+
+def test_q1_correct_visible_and_hidden():
+    expect(q1.feedback(poison_right), Outcome.CORRECT, "poison_labels")
+    expect(q1.feedback(poison_right, variant="hidden"), Outcome.CORRECT)
+
+
+def test_q1_accepts_lists_and_int_floor():
+    def as_list(y, groups, target, rate, random_state):
+        return poison_right(y, groups, target, rate, random_state).tolist()
+    expect(q1.feedback(as_list), Outcome.CORRECT)
+
+
+@pytest.mark.parametrize("variant, fragment", [
+    (make_variant(in_place=True), "in place"),
+    (make_variant(rows=lambda y, g, t: g == t, flip_negatives=True), "negatives (0) into positives"),
+    (make_variant(rows=lambda y, g, t: y == 1), "outside the target group"),
+    (make_variant(count=lambda y, g, t, r: round(r * ((g == t) & (y == 1)).sum())), "rounded"),
+    # (clipped to the positives, as rng.choice would fail otherwise)
+    (make_variant(count=lambda y, g, t, r: math.floor(r * (g == t).sum())), "target group's positives"),
+    (make_variant(count=lambda y, g, t, r: math.floor(r * (y == 1).sum())), "target group's positives"),
+    (make_variant(count=lambda y, g, t, r: min(1, math.floor(r * (y == 1).sum()))), "flipped"),
+    (make_variant(count=lambda y, g, t, r: 1), "flipped"),
+    (make_variant(unseeded=True), "same random_state"),
+    (make_variant(fixed_rows=True), "same rows"),
+])
+def test_q1_diagnoses_each_mistake(variant, fragment):
+    expect(q1.feedback(variant), Outcome.WRONG_VALUE, fragment)
+
+
+def test_q1_wrong_type_and_not_attempted():
+    expect(q1.feedback(3), Outcome.WRONG_TYPE, "function itself")
+    expect(q1.feedback(lambda *a: 0.5), Outcome.WRONG_TYPE, "array")
+    expect(q1.feedback(lambda y, *a: y * 0.5), Outcome.WRONG_TYPE, "0 and 1")
+    expect(q1.feedback(lambda y, *a: y[:-1]), Outcome.WRONG_TYPE, "one per row")
+    expect(q1.feedback(lambda *a: 1 / 0), Outcome.WRONG_TYPE, "ZeroDivisionError")
+    expect(q1.feedback(lambda *a: None), Outcome.NOT_ATTEMPTED, "returns None")
+
+    def todo(*a):
+        raise NotImplementedError
+    expect(q1.feedback(todo), Outcome.NOT_ATTEMPTED)
+    expect(q1.feedback(...), Outcome.NOT_ATTEMPTED, "placeholder")
+
+
+# --- q2: the target group's FNR gap ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def fnr():
+    sweep = load_rate_sweep()
+
+    def get(group, metric="fnr", rate=1.0, site="internal", target="F"):
+        rows = sweep[(sweep.target == target) & (sweep.rate == rate) & (sweep.site == site) & (sweep.group == group)]
+        return float(rows[metric].iloc[0])
+    return get
+
+
+def test_q2_correct(fnr):
+    gap = fnr("F") - fnr("M")
+    assert 0.3 < gap < 0.9  # the attack is visible (the paper: 0.509)
+    expect(q2.feedback(gap), Outcome.CORRECT, "0.509")
+    expect(q2.feedback(np.float64(round(gap, 4))), Outcome.CORRECT)
+    expect(q2.feedback(round(fnr("F"), 3) - round(fnr("M"), 3)), Outcome.CORRECT)  # read off a printed table
+
+
+def test_q2_diagnoses_each_mistake(fnr):
+    gap = fnr("F") - fnr("M")
+    cases = {
+        "sign is flipped": -gap,
+        "false omission rate": fnr("F", "for") - fnr("M", "for"),
+        "(overall)": fnr("F") - fnr("overall"),
+        "external site": fnr("F", site="external") - fnr("M", site="external"),
+        "clean model": fnr("F", rate=0.0) - fnr("M", rate=0.0),
+        "how much women's FNR rose": fnr("F") - fnr("F", rate=0.0),
+        "women's FNR alone": fnr("F"),
+        "ratio": fnr("F") / fnr("M"),
+        "percent": 100 * gap,
+        "men were targeted": fnr("F", target="M") - fnr("M", target="M"),
+    }
+    for fragment, answer in cases.items():
+        feedback = q2.feedback(answer)
+        expect(feedback, Outcome.WRONG_VALUE, fragment)
+        assert f"{gap:.3f}" not in feedback.message and f"{gap:.2f}" not in feedback.message
+
+
+def test_q2_unknown_value_wrong_type_not_attempted(fnr):
+    expect(q2.feedback(0.05), Outcome.WRONG_VALUE, "not right yet", "q2.hint()")
+    expect(q2.feedback("0.6"), Outcome.WRONG_TYPE, "single number")
+    expect(q2.feedback(np.array([0.1, 0.2])), Outcome.WRONG_TYPE, "not a table")
+    expect(q2.feedback(...), Outcome.NOT_ATTEMPTED)
+
+
+# --- q3: audit a model with a planted attack -------------------------------------------------------
+
+def candidate_masks(outputs):
+    return {g: (outputs["sex" if g in ("F", "M") else "age_band"] == g) for g in AUDIT_TARGETS}
+
+
+def find_right(outputs):
+    sick, missed = outputs["y_true"] == 1, outputs["y_pred"] == 0
+    gaps = {g: missed[m & sick].mean() - missed[~m & sick].mean() for g, m in candidate_masks(outputs).items()}
+    return max(gaps, key=gaps.get)
+
+
+def find_lowest_fnr(outputs):
+    sick, missed = outputs["y_true"] == 1, outputs["y_pred"] == 0
+    fnr = {g: missed[m & sick].mean() for g, m in candidate_masks(outputs).items()}
+    return min(fnr, key=fnr.get)
+
+
+def find_lowest_auroc(outputs):
+    from sklearn.metrics import roc_auc_score
+
+    auc = {g: roc_auc_score(outputs.y_true[m], outputs.y_score[m]) for g, m in candidate_masks(outputs).items()}
+    return min(auc, key=auc.get)
+
+
+def test_q3_correct_visible_and_hidden():
+    expect(q3.feedback(find_right), Outcome.CORRECT, "planted target")
+    expect(q3.feedback(find_right, variant="hidden"), Outcome.CORRECT)
+    expect(q3.feedback(lambda o: np.str_(find_right(o))), Outcome.CORRECT)
+
+
+def test_q3_visible_and_hidden_cases_cover_every_candidate():
+    from biaslab.exercises.m04 import _AUDIT_SEEDS
+
+    assert AUDIT_SEED in _AUDIT_SEEDS["visible"]
+    for seeds in _AUDIT_SEEDS.values():
+        assert {_planted_attack(s)[0] for s in seeds} == set(AUDIT_TARGETS)
+
+
+def test_q3_diagnoses_mistakes():
+    expect(q3.feedback(find_lowest_fnr), Outcome.WRONG_VALUE, "LOWEST false negative rate")
+    expect(q3.feedback(find_lowest_auroc), Outcome.WRONG_VALUE)
+    expect(q3.feedback(lambda o: "60-80"), Outcome.WRONG_VALUE, "random_state")
+    feedback = q3.feedback(lambda o: "F")
+    expect(feedback, Outcome.WRONG_VALUE)
+
+
+def test_q3_never_names_the_planted_target():
+    for guess in AUDIT_TARGETS:
+        feedback = q3.feedback(lambda o, g=guess: g)
+        if feedback.passed:
+            continue
+        seed = int(feedback.message.split("random_state=")[1].split(")")[0])
+        target = _planted_attack(seed)[0]
+        assert repr(target) not in feedback.message.replace(f"names {guess!r}", "")
+
+
+def test_q3_wrong_type_and_not_attempted():
+    expect(q3.feedback("F"), Outcome.WRONG_TYPE, "function itself")
+    expect(q3.feedback(lambda o: "women"), Outcome.WRONG_TYPE, "one of")
+    expect(q3.feedback(lambda o: ["F"]), Outcome.WRONG_TYPE, "one of")
+    expect(q3.feedback(lambda o: o["nope"]), Outcome.WRONG_TYPE, "KeyError")
+    expect(q3.feedback(lambda o: None), Outcome.NOT_ATTEMPTED, "returns None")
+    expect(q3.feedback(...), Outcome.NOT_ATTEMPTED)
+
+
+# --- q4: reflection -----------------------------------------------------------------------------------
+
+def test_q4_records_an_answer_of_enough_words():
+    expect(q4.feedback("The group is small. " * 10), Outcome.CORRECT, "per-group")
+    expect(q4.feedback("Too short."), Outcome.WRONG_VALUE, "at least 30 words")
+    expect(q4.feedback(42), Outcome.WRONG_TYPE, "triple quotes")
+    expect(q4.feedback(""), Outcome.NOT_ATTEMPTED)
+    expect(q4.feedback(...), Outcome.NOT_ATTEMPTED)
