@@ -15,6 +15,9 @@ same seed gives the same result.
 """
 
 from ._clarc import CLARC_METHODS, ClarcModel, a_clarc, p_clarc, project_along, rr_clarc, rr_penalty, vanilla_fine_tune
+from ._comparison import (FAIRNESS_COLUMNS, MITIGATION_DATASETS, MITIGATION_METHODS, MITIGATION_RESULTS_FILE,
+                          evaluate_predictions, fit_baseline, load_mitigation_results, mitigation_data, pareto_front,
+                          run_mitigation)
 from ._postprocessing import GroupThresholds, group_thresholds
 from ._preprocessing import (
     MassagingResult,
@@ -50,4 +53,15 @@ __all__ = [
     "preferential_sampling",
     "reweighing_weights",
     "uniform_sampling",
+    # the module 08 comparison (shipped results)
+    "FAIRNESS_COLUMNS",
+    "MITIGATION_DATASETS",
+    "MITIGATION_METHODS",
+    "MITIGATION_RESULTS_FILE",
+    "evaluate_predictions",
+    "fit_baseline",
+    "load_mitigation_results",
+    "mitigation_data",
+    "pareto_front",
+    "run_mitigation",
 ]

@@ -13,24 +13,6 @@ CURRICULUM = load_curriculum()
 REQUIRED = [e.key for e in CURRICULUM.required_exercises]
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    """A fresh home folder (the learner's key goes to ~/.biaslab/keys) and no workbook from the environment."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.delenv("BIASLAB_WORKBOOK", raising=False)
-    return home
-
-
-@pytest.fixture
-def workbook(tmp_path):
-    folder = tmp_path / "workbook"
-    (folder / ".biaslab").mkdir(parents=True)
-    (folder / ".biaslab" / "workbook.json").write_text(json.dumps({"course": CURRICULUM.id}))
-    return folder
-
-
 def test_keygen(tmp_path, capsys):
     assert main(["badge", "keygen", "--out", str(tmp_path / "keys")]) == 0
     out = capsys.readouterr().out

@@ -1,0 +1,162 @@
+"""Plots of module 09's audit report: the attack screen, the proxies, a mitigation's cost.
+
+Each takes a table that :func:`biaslab.audit.audit_model` computed and draws it; none computes a
+metric. The group rates with their intervals are drawn by :func:`plot_group_rates` (module 02).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._fairness import _check_ax
+
+__all__ = ["plot_fnr_screen", "plot_proxy_strength", "plot_mitigation_cost"]
+
+_FLAG = "#D55E00"
+_PLAIN = "#9E9E9E"
+_BLUE = "#0072B2"
+
+
+def plot_fnr_screen(screen, *, threshold=None, ax=None, title="Attack screen: each group's FNR minus everyone else's"):
+    """Horizontal bars of each group's FNR gap; flagged groups in orange.
+
+    Parameters
+    ----------
+    screen : pandas.DataFrame
+        ``AuditResult.attack_screen`` (index ``(column, group)``, columns ``fnr_gap`` and
+        ``flagged``).
+    threshold : float, optional
+        Draw the screen's threshold as a dashed line.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> screen = pd.DataFrame({"fnr_gap": [0.4, -0.1], "flagged": [True, False]},
+    ...                       index=pd.MultiIndex.from_tuples([("sex", "F"), ("sex", "M")]))
+    >>> ax = plot_fnr_screen(screen)
+    >>> [round(float(p.get_width()), 2) for p in ax.patches]
+    [-0.1, 0.4]
+    """
+    if not isinstance(screen, pd.DataFrame) or not {"fnr_gap", "flagged"} <= set(screen.columns):
+        raise TypeError("screen must be a DataFrame with columns 'fnr_gap' and 'flagged' (AuditResult.attack_screen).")
+    if screen.empty:
+        raise ValueError("screen is empty: nothing to draw.")
+    ax = _check_ax(ax)
+    table = screen.iloc[::-1]  # largest gap on top
+    labels = [f"{key[0]} = {key[1]}" if isinstance(key, tuple) else str(key) for key in table.index]
+    gaps = table["fnr_gap"].to_numpy(dtype=float)
+    colours = [_FLAG if f else _PLAIN for f in table["flagged"]]
+    y = np.arange(len(table))
+    ax.barh(y, np.nan_to_num(gaps), color=colours)
+    for yi, gap in zip(y, gaps):
+        if np.isfinite(gap):
+            ax.text(gap + (0.01 if gap >= 0 else -0.01), yi, f"{gap:+.2f}", va="center",
+                    ha="left" if gap >= 0 else "right", fontsize=10)
+    ax.set_yticks(y, labels)
+    ax.axvline(0, color="black", lw=1)
+    if threshold is not None:
+        ax.axvline(threshold, color=_FLAG, lw=1, ls="--", label=f"flagged at {threshold:+.2f}")
+        ax.legend(frameon=False, loc="lower right")
+    span = np.nanmax(np.abs(gaps)) if np.isfinite(gaps).any() else 0.1
+    ax.set_xlim(-span * 1.35 - 0.02, span * 1.35 + 0.02)
+    ax.set_xlabel("FNR of the group minus FNR of everyone else (positive = the group's positives are missed more)")
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def plot_proxy_strength(proxies, *, attribute="the sensitive attribute", highlight=0.7, ax=None, title=None):
+    """Horizontal bars: how well each feature alone predicts the sensitive attribute (AUROC).
+
+    Parameters
+    ----------
+    proxies : pandas.Series
+        AUROC per feature (``AuditResult.proxies``).
+    attribute : str
+        What is predicted, for the title.
+    highlight : float
+        Features at or above this AUROC are drawn in orange.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_proxy_strength(pd.Series({"relationship": 0.86, "age": 0.55}), attribute="sex")
+    >>> [round(float(p.get_width()), 2) for p in ax.patches]
+    [0.55, 0.86]
+    """
+    if not isinstance(proxies, pd.Series):
+        raise TypeError(f"proxies must be a pandas Series of AUROC per feature, got {type(proxies).__name__}.")
+    if proxies.empty:
+        raise ValueError("proxies is empty: nothing to draw.")
+    ax = _check_ax(ax)
+    table = proxies.sort_values()
+    values = table.to_numpy(dtype=float)
+    ax.barh([str(i) for i in table.index], values, color=[_FLAG if v >= highlight else _PLAIN for v in values])
+    for i, v in enumerate(values):
+        ax.text(v + 0.005, i, f"{v:.2f}", va="center", fontsize=10)
+    ax.axvline(0.5, color="black", lw=1, ls="--")
+    ax.set_xlim(0.45, 1.02)
+    ax.set_xlabel("AUROC of predicting it from this feature alone (0.5 = no information)")
+    ax.set_title(title or f"Which features give {attribute} away")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def plot_mitigation_cost(table, *, ax=None, title="A mitigation and its cost"):
+    """Paired bars: accuracy and FNR gap of the audited and the mitigated model.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``AuditResult.mitigation``: rows ``"audited model"`` and ``"mitigated"``, columns
+        ``accuracy`` and ``fnr_gap``.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"accuracy": [0.84, 0.83], "fnr_gap": [0.5, 0.1]}, index=["audited model", "mitigated"])
+    >>> ax = plot_mitigation_cost(table)
+    >>> [round(float(p.get_height()), 2) for p in ax.patches]
+    [0.84, 0.5, 0.83, 0.1]
+    """
+    if not isinstance(table, pd.DataFrame) or not {"accuracy", "fnr_gap"} <= set(table.columns):
+        raise TypeError("table must be a DataFrame with columns 'accuracy' and 'fnr_gap' (AuditResult.mitigation).")
+    if table.empty:
+        raise ValueError("table is empty: nothing to draw.")
+    ax = _check_ax(ax)
+    metrics = ["accuracy", "fnr_gap"]
+    x = np.arange(len(metrics))
+    width = 0.8 / len(table)
+    colours = [_BLUE, "#009E73", "#E69F00", "#CC79A7"]
+    for i, (name, row) in enumerate(table[metrics].iterrows()):
+        heights = row.to_numpy(dtype=float)
+        bars = ax.bar(x + (i - (len(table) - 1) / 2) * width, heights, width, label=str(name),
+                      color=colours[i % len(colours)])
+        for bar, v in zip(bars, heights):
+            # a negative bar's label goes below it, so it never sits on the bar
+            ax.text(bar.get_x() + bar.get_width() / 2, v + 0.015 if v >= 0 else v - 0.015, f"{v:.3f}",
+                    ha="center", va="bottom" if v >= 0 else "top", fontsize=10)
+    ax.set_xticks(x, ["accuracy (higher is better)", "FNR gap of the flagged group\n(closer to 0 is better)"])
+    low = min(0.0, float(np.nanmin(table["fnr_gap"])) - 0.1)
+    ax.set_ylim(low, 1.15)
+    ax.axhline(0, color="black", lw=1)
+    ax.legend(frameon=False, loc="upper right", ncol=len(table))
+    ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    return ax

@@ -1,0 +1,220 @@
+"""Module 09's checks: correct, each diagnosed mistake, wrong type, not attempted; no expected value leaks."""
+
+import numpy as np
+import pytest
+
+from biaslab.audit import capstone_case, fnr_screen, proxy_strength
+from biaslab.audit._capstone import _plan
+from biaslab.exercises import Outcome
+from biaslab.exercises.m09 import SCENARIOS, q1, q2, q3, q4, q5
+from biaslab.mitigations import GroupThresholds
+from biaslab.robustness import counterfactual_flip_rate
+
+RIGHT_TIERS = {"credit_scoring": "high-risk", "cv_screening": "high-risk", "social_scoring": "prohibited",
+               "emotion_at_work": "prohibited", "customer_chatbot": "transparency", "spam_filter": "minimal"}
+
+
+@pytest.fixture(autouse=True)
+def no_workbook(monkeypatch, tmp_path):
+    monkeypatch.delenv("BIASLAB_WORKBOOK", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def outcome(problem, answer, **kw):
+    return problem.feedback(answer, **kw)
+
+
+# --- q1 ---------------------------------------------------------------------------------------------
+
+def test_q1_correct_and_case_insensitive():
+    assert outcome(q1, RIGHT_TIERS).passed
+    assert outcome(q1, {k: v.upper() for k, v in RIGHT_TIERS.items()}).passed
+
+
+def test_q1_wrong_points_to_the_article_without_the_answer():
+    answer = dict(RIGHT_TIERS, credit_scoring="minimal")
+    fb = outcome(q1, answer)
+    assert fb.outcome is Outcome.WRONG_VALUE and "Annex III" in fb.message and "1 of 6" in fb.message
+    assert "high-risk" not in fb.message.replace("high-risk systems", "")
+    fb = outcome(q1, dict(RIGHT_TIERS, social_scoring="high-risk"))
+    assert "Article 5" in fb.message and "prohibited" not in fb.message
+
+
+def test_q1_wrong_type_and_not_attempted():
+    assert outcome(q1, ...).outcome is Outcome.NOT_ATTEMPTED
+    assert outcome(q1, dict(RIGHT_TIERS, spam_filter=...)).outcome is Outcome.NOT_ATTEMPTED
+    assert outcome(q1, "high-risk").outcome is Outcome.WRONG_TYPE
+    assert outcome(q1, {"credit_scoring": "high-risk"}).outcome is Outcome.WRONG_TYPE
+    assert outcome(q1, dict(RIGHT_TIERS, spam_filter="low")).outcome is Outcome.WRONG_TYPE
+    assert outcome(q1, dict(RIGHT_TIERS, unknown="minimal")).outcome is Outcome.WRONG_TYPE
+    assert set(SCENARIOS) == set(RIGHT_TIERS)
+
+
+# --- the capstone's reference functions ------------------------------------------------------------------
+
+def find_harm(case):
+    screen = fnr_screen(case.y_test, case.model.predict(case.X_test), sensitive_features=case.groups_test)
+    flagged = screen[screen["flagged"]]
+    return flagged.index[0][1], flagged.iloc[0]["fnr_gap"]
+
+
+def _screen(case):
+    return fnr_screen(case.y_test, case.model.predict(case.X_test), sensitive_features=case.groups_test)
+
+
+def screen_case(case):
+    features = case.X_test.drop(columns=["sex", "race", "age_band"])
+    strengths = proxy_strength(features, case.groups_test["sex"], favoured="Male", random_state=0)
+    return {"proxy": strengths.index[0],
+            "flip_rate": counterfactual_flip_rate(case.model, case.X_test, column="sex").rate}
+
+
+def mitigate(case):
+    group, _ = find_harm(case)
+    column = next(c for c in case.groups_test if group in set(case.groups_test[c]))
+    gt = GroupThresholds(criterion="equal_opportunity").fit(case.model.predict_proba(case.X_val)[:, 1], case.y_val,
+                                                             sensitive_features=case.groups_val[column])
+    pred = gt.predict(case.model.predict_proba(case.X_test)[:, 1], sensitive_features=case.groups_test[column])
+    y = case.y_test.to_numpy()
+    return pred, np.mean(case.model.predict(case.X_test) == y) - np.mean(pred == y)
+
+
+def _assert_no_leak(fb, *values):
+    for v in values:
+        assert f"{v:.4g}" not in fb.message and f"{v:.3f}" not in fb.message
+
+
+# --- q2 -----------------------------------------------------------------------------------------------
+
+def test_q2_correct_visible_and_hidden():
+    assert outcome(q2, find_harm).passed
+    assert outcome(q2, find_harm, variant="hidden").passed
+
+
+@pytest.mark.parametrize("transform, words", [
+    (lambda g, gap, s: (g, -gap), "wrong sign"),
+    (lambda g, gap, s: (g, 100 * gap), "percent"),
+    (lambda g, gap, s: (g, s.iloc[0]["fnr"]), "group's FNR alone"),
+    (lambda g, gap, s: (g, gap + 0.2), "the group is right but the gap is not"),
+    (lambda g, gap, s: ("<25", gap), "positives"),
+    (lambda g, gap, s: ("Male" if g == "Female" else "45-64" if g == "25-44" else "25-44", gap), ""),
+])
+def test_q2_diagnoses(transform, words):
+    def answer(case):
+        group, gap = find_harm(case)
+        return transform(group, gap, _screen(case)[lambda t: t["flagged"]])
+
+    fb = outcome(q2, answer)
+    assert fb.outcome is Outcome.WRONG_VALUE and words in fb.message
+    case = capstone_case(9)
+    _assert_no_leak(fb, find_harm(case)[1])
+    assert _plan(9)[0][1] not in fb.message or "your function names" in fb.message
+
+
+def test_q2_lowest_fnr_group_is_named():
+    def answer(case):
+        screen = _screen(case)
+        return screen.index[-1][1], screen.iloc[-1]["fnr_gap"]
+
+    fb = outcome(q2, answer)
+    assert fb.outcome is Outcome.WRONG_VALUE and "LOWER" in fb.message
+
+
+def test_q2_wrong_type_and_not_attempted():
+    assert outcome(q2, ...).outcome is Outcome.NOT_ATTEMPTED
+    assert outcome(q2, lambda case: None).outcome is Outcome.NOT_ATTEMPTED
+
+    def unwritten(case):
+        raise NotImplementedError
+
+    assert outcome(q2, unwritten).outcome is Outcome.NOT_ATTEMPTED
+    assert outcome(q2, "Female").outcome is Outcome.WRONG_TYPE
+    assert outcome(q2, lambda case: "Female").outcome is Outcome.WRONG_TYPE
+    assert outcome(q2, lambda case: (3, 0.4)).outcome is Outcome.WRONG_TYPE
+    assert outcome(q2, lambda case: ("Martians", 0.4)).outcome is Outcome.WRONG_TYPE
+    assert outcome(q2, lambda case: 1 / 0).outcome is Outcome.WRONG_TYPE
+
+
+# --- q3 -----------------------------------------------------------------------------------------------
+
+def test_q3_correct_visible_and_hidden():
+    assert outcome(q3, screen_case).passed
+    assert outcome(q3, screen_case, variant="hidden").passed
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda r, c: dict(r, proxy="sex"), "sensitive attribute itself"),
+    (lambda r, c: dict(r, proxy="capital_loss"), "clearly better"),
+    (lambda r, c: dict(r, flip_rate=100 * r["flip_rate"]), "percent"),
+    (lambda r, c: dict(r, flip_rate=1 - r["flip_rate"]), "do NOT change"),
+    (lambda r, c: dict(r, flip_rate=counterfactual_flip_rate(c.model, c.X_test, column="sex").by_value.iloc[0]),
+     "one sex only"),
+    (lambda r, c: dict(r, flip_rate=counterfactual_flip_rate(c.model, c.X_test, column="age_band").rate),
+     "age_band"),
+    (lambda r, c: dict(r, flip_rate=counterfactual_flip_rate(c.model, c.X_val, column="sex").rate), "X_test"),
+])
+def test_q3_diagnoses(change, words):
+    fb = outcome(q3, lambda case: change(screen_case(case), case))
+    assert fb.outcome is Outcome.WRONG_VALUE and words in fb.message
+    _assert_no_leak(fb, screen_case(capstone_case(9))["flip_rate"])
+
+
+def test_q3_wrong_type_and_not_attempted():
+    assert outcome(q3, ...).outcome is Outcome.NOT_ATTEMPTED
+    assert outcome(q3, lambda case: None).outcome is Outcome.NOT_ATTEMPTED
+    assert outcome(q3, lambda case: ("occupation", 0.1)).outcome is Outcome.WRONG_TYPE
+    assert outcome(q3, lambda case: {"proxy": "nope", "flip_rate": 0.1}).outcome is Outcome.WRONG_TYPE
+    assert outcome(q3, lambda case: dict(screen_case(case), flip_rate="high")).outcome is Outcome.WRONG_TYPE
+
+
+# --- q4 -----------------------------------------------------------------------------------------------
+
+def test_q4_correct_visible_and_hidden():
+    fb = outcome(q4, mitigate)
+    assert fb.passed and "cost between" in fb.message
+    assert outcome(q4, mitigate, variant="hidden").passed
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda p, cost, c: (c.model.predict(c.X_test), 0.0), "must at least halve"),
+    (lambda p, cost, c: (np.ones(len(c.X_test), dtype=int), 0.0), "useless"),
+    (lambda p, cost, c: (c.y_test.to_numpy(), 0.0), "true labels"),
+    (lambda p, cost, c: (p, -cost if abs(cost) > 2e-3 else cost + 0.5), ""),
+    (lambda p, cost, c: (p, cost + 0.3), "its cost is not"),
+])
+def test_q4_diagnoses(change, words):
+    fb = outcome(q4, lambda case: change(*mitigate(case), case))
+    assert fb.outcome is Outcome.WRONG_VALUE and words in fb.message
+
+
+def test_q4_sign_and_percent_of_the_cost():
+    case = capstone_case(9)
+    cost = mitigate(case)[1]
+    if abs(cost) > 2e-3:
+        fb = outcome(q4, lambda c: (mitigate(c)[0], -mitigate(c)[1]))
+        assert "wrong sign" in fb.message
+    fb = outcome(q4, lambda c: (mitigate(c)[0], 100 * mitigate(c)[1] + (0 if abs(cost) > 2e-3 else 0.05)))
+    assert fb.outcome is Outcome.WRONG_VALUE
+
+
+def test_q4_wrong_type_and_not_attempted():
+    assert outcome(q4, ...).outcome is Outcome.NOT_ATTEMPTED
+    assert outcome(q4, lambda case: None).outcome is Outcome.NOT_ATTEMPTED
+    assert outcome(q4, lambda case: mitigate(case)[0]).outcome is Outcome.WRONG_TYPE
+    assert outcome(q4, lambda case: ([0, 1], 0.0)).outcome is Outcome.WRONG_TYPE
+    assert outcome(q4, lambda case: (np.full(len(case.X_test), 0.5), 0.0)).outcome is Outcome.WRONG_TYPE
+
+
+# --- q5 -----------------------------------------------------------------------------------------------
+
+def test_q5_reflection():
+    assert outcome(q5, ...).outcome is Outcome.NOT_ATTEMPTED
+    assert outcome(q5, "too short").outcome is Outcome.WRONG_VALUE
+    fb = outcome(q5, " ".join(["word"] * 80))
+    assert fb.passed and fb.label == "Recorded" and "responsibility" in fb.message
+    assert outcome(q5, 42).outcome is Outcome.WRONG_TYPE
+
+
+def test_variant_must_be_known():
+    with pytest.raises(ValueError, match="variant"):
+        q2.feedback(find_harm, variant="secret")
