@@ -28,7 +28,9 @@ install: $(STAMP)
 workbook: install
 	$(BIN)/biaslab workbook --dest workbook
 
+# The learner's JupyterLab (biaslab/course/lab_config): the course without nbgrader's instructor tools.
 lab: workbook
+	JUPYTER_CONFIG_PATH=$(abspath biaslab/course/lab_config) \
 	$(BIN)/jupyter lab --ip=$(IP) --port=$(PORT) --ServerApp.root_dir=workbook \
 		$(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) $(if $(NO_BROWSER),--no-browser) \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
