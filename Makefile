@@ -14,7 +14,7 @@ STAMP := $(VENV)/.biaslab-installed
 # nbgrader and Jupyter start tools by name (alembic, python): find this environment's first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install lab workbook release test bench lock clean
+.PHONY: install lab workbook workshop release test bench lock clean
 
 # (Re)install when the venv is new or the project's dependencies changed.
 $(STAMP): pyproject.toml setup.py requirements/constraints.txt
@@ -34,6 +34,11 @@ lab: workbook
 	$(BIN)/jupyter lab --ip=$(IP) --port=$(PORT) --ServerApp.root_dir=workbook \
 		$(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) $(if $(NO_BROWSER),--no-browser) \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
+
+# Workshop mode for presenters (docs/PRESENTER.md): every module executed once; its saved state
+# goes to workbook/workshop/, where `make lab` shows it. FORCE=1 rebuilds existing ones.
+workshop: install
+	$(BIN)/biaslab workshop --dest workbook/workshop $(if $(FORCE),--force)
 
 # The class version of every module (nbgrader release/), for instructors.
 release: install

@@ -371,7 +371,8 @@ class ReflectionProblem(Problem):
             raise self.wrong(f"Your answer has {words} words; explain a little more (at least {self.min_words} words): "
                              "say what you found, why, and what follows from it.")
         covered = "; ".join(self.points_to_cover)
-        return (f"{words} words, saved in your progress. A person grades this one, not the code. "
+        return (f"{words} words (kept in your progress when you work in the workbook). A person grades this one, "
+                "not the code. "
                 + (f"Compare your answer with what a good answer covers: {covered}." if covered else ""))
 
     def feedback(self, answer=Ellipsis, **variant) -> Feedback:
