@@ -1,5 +1,5 @@
 """The ``biaslab`` command: ``biaslab doctor``, ``biaslab progress``, ``biaslab workbook``, ``biaslab workshop``,
-``biaslab badge ...``.
+``biaslab grade``, ``biaslab badge ...``.
 
 Each subcommand lives beside the code it drives and registers itself through an
 ``add_parser(subparsers)`` function listed in ``_COMMANDS``; this file only wires them up.
@@ -16,6 +16,7 @@ _COMMANDS = (
     "biaslab.course._cli",
     "biaslab.course._environment",
     "biaslab.course._workshop",
+    "biaslab.course._grading",
     "biaslab.progress._cli",
     "biaslab.badges._cli",
 )
