@@ -14,7 +14,7 @@ STAMP := $(VENV)/.biaslab-installed
 # nbgrader and Jupyter start tools by name (alembic, python): find this environment's first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install lab workbook workshop release test bench lock clean
+.PHONY: install lab workbook workshop release test test-class bench lock clean
 
 # (Re)install when the venv is new or the project's dependencies changed.
 $(STAMP): pyproject.toml setup.py requirements/constraints.txt
@@ -46,6 +46,10 @@ release: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The class end-to-end test (docs/INSTRUCTOR.md): JupyterHub on 127.0.0.1, real Linux users; needs root.
+test-class: install
+	BIASLAB_CLASS_TEST=1 $(BIN)/python -m pytest tests/deploy -rs
 
 bench: install
 	$(BIN)/python benchmarks/bench_metrics.py
