@@ -121,3 +121,34 @@ def test_bad_input(call, error, match):
     X, y, _ = shortcut_data(20)
     with pytest.raises(error, match=match):
         call(TwoPart(), X, y)
+
+
+# --- scoring precomputed activations, fine-tuning on them (module 07) ---------------------------
+
+def test_logits_from_activations_equal_the_full_forward_pass():
+    model = TwoPart()
+    X, y, _ = shortcut_data(n=120)
+    cav = np.array([1.0, 0.5, 0.0, 0.0])
+    for corrected in (p_clarc(model, cav, clean_images=X[y == 0]), vanilla_fine_tune(model, X, y, epochs=1)):
+        with torch.no_grad():
+            acts = corrected.module_.features(torch.as_tensor(X[:, None]))
+        np.testing.assert_allclose(corrected.logits_from_activations(acts).numpy(), corrected._logits(X).numpy(),
+                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(corrected.logits_from_activations(acts.numpy(), batch_size=7).numpy(),
+                                   corrected._logits(X).numpy(), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="activations"):
+        corrected.logits_from_activations(np.zeros((3, 4, 2)))
+
+
+def test_fine_tuning_on_precomputed_activations_gives_the_same_head():
+    model = TwoPart()
+    X, y, _ = shortcut_data(n=120)
+    with torch.no_grad():
+        acts = model.features(torch.as_tensor(X[:, None]))
+    cav = np.array([1.0, 0.0, 0.0, 0.0])
+    a = rr_clarc(model, X, y, cav, lam=10.0, epochs=2, random_state=3)
+    b = rr_clarc(model, X, y, cav, lam=10.0, epochs=2, random_state=3, activations=acts)
+    for p, q in zip(a.module_.head.parameters(), b.module_.head.parameters()):
+        torch.testing.assert_close(p, q)
+    with pytest.raises(ValueError, match="activations"):
+        vanilla_fine_tune(model, X, y, activations=acts[:5])
