@@ -28,7 +28,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._assessment import ISSUER_ASSESSED_GENRE, SELF_ASSESSED_GENRE
+from ._baking import bake_png
 from ._checks import UTC, check_datetime, check_flag, check_path, check_text, iso_z
+from ._design import badge_text, render_png, render_svg
 from ._keys import did_key, did_key_url, load_private_key, public_jwk
 
 __all__ = ["IssuedBadge", "issue_badge", "identity_hash", "VC_CONTEXT", "OB_CONTEXT"]
@@ -36,10 +39,6 @@ __all__ = ["IssuedBadge", "issue_badge", "identity_hash", "VC_CONTEXT", "OB_CONT
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
-#: Evidence ``genre`` of a badge whose learner checked their own work (self-paced workbook)
-SELF_ASSESSED_GENRE = "Self-assessment"
-#: Evidence ``genre`` of a badge whose work the issuer (the course's instructors) graded
-ISSUER_ASSESSED_GENRE = "Instructor assessment"
 #: JWT registered claims that OB 3.0 section 8.2 adds to the credential in the payload
 JWT_CLAIMS = ("iss", "sub", "jti", "nbf", "exp")
 _ACHIEVEMENT_NS = uuid.UUID("5b0f8a51-4c1e-4b7e-9d35-6a0c2f9b1e77")  # fixed: one course, one achievement id
@@ -170,8 +169,6 @@ class IssuedBadge:
     @property
     def text(self):
         """The words drawn on the badge (:class:`BadgeText`)."""
-        from ._design import badge_text
-
         return badge_text(self.credential)
 
     def to_json(self) -> str:
@@ -180,15 +177,10 @@ class IssuedBadge:
 
     def svg(self) -> str:
         """The badge picture as SVG with the VC-JWT baked in."""
-        from ._design import render_svg
-
         return render_svg(self.text, token=self.jwt)
 
     def png(self, *, size: int = 600) -> bytes:
         """The badge picture as PNG with the VC-JWT baked into an ``openbadgecredential`` iTXt chunk."""
-        from ._baking import bake_png
-        from ._design import render_png
-
         if isinstance(size, bool) or not isinstance(size, int) or not 120 <= size <= 4000:
             raise ValueError(f"size must be an int between 120 and 4000 pixels, got {size!r}.")
         text = self.text

@@ -13,6 +13,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from ._assessment import is_self_assessed
 from ._checks import parse_iso
 
 __all__ = ["BadgeText", "badge_text", "render_svg", "render_png", "TEXT_IDS"]
@@ -69,14 +70,6 @@ def _display_name(credential) -> str | None:
                 and isinstance(ident.get("identityHash"), str):
             return ident["identityHash"]
     return None
-
-
-def is_self_assessed(credential) -> bool:
-    from ._credential import SELF_ASSESSED_GENRE
-
-    evidence = credential.get("evidence") if isinstance(credential, dict) else None
-    return any(isinstance(e, dict) and e.get("genre") == SELF_ASSESSED_GENRE
-               for e in (evidence if isinstance(evidence, list) else []))
 
 
 def human_date(moment: _dt.datetime) -> str:

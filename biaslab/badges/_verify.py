@@ -16,10 +16,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._assessment import is_self_assessed
 from ._baking import _JWS, BadgeFileError, extract_badge
 from ._checks import UTC, check_datetime, check_text, parse_iso
 from ._credential import JWT_CLAIMS, VC_CONTEXT, identity_hash, normalise_email
-from ._design import badge_text, is_self_assessed
+from ._design import badge_text
 from ._keys import _public_key_from_did, _public_key_from_jwk, load_public_key, same_key
 
 __all__ = ["VerificationResult", "verify_badge"]

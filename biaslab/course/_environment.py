@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from ._workbook import find_workbook
+
 __all__ = ["EnvironmentCheck", "EnvironmentReport", "check_environment", "STATUSES"]
 
 #: Statuses of a check, from best to worst.
@@ -308,8 +310,6 @@ def _check_datasets() -> list[EnvironmentCheck]:
 
 
 def _check_workbook() -> EnvironmentCheck:
-    from ..progress import find_workbook
-
     folder = find_workbook()
     if folder is None:
         env = os.environ.get("BIASLAB_WORKBOOK")

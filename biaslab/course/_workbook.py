@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -24,14 +25,34 @@ from pathlib import Path
 from .. import __version__
 from . import load_curriculum
 
-__all__ = ["build_workbook", "source_dir", "CODE_STUB", "TEXT_STUB"]
+__all__ = ["build_workbook", "find_workbook", "source_dir", "CODE_STUB", "TEXT_STUB"]
 
 #: What replaces a solution region, in the class version (nbgrader_config.py) and the workbook.
 CODE_STUB = "# YOUR CODE HERE"
 TEXT_STUB = "YOUR ANSWER HERE"
 
+#: The file that marks a folder as a workbook: written by :func:`build_workbook`, looked for by :func:`find_workbook`.
+WORKBOOK_MARKER = Path(".biaslab") / "workbook.json"
+
 _BEGIN = re.compile(r"^\s*### BEGIN SOLUTION\s*$")
 _END = re.compile(r"^\s*### END SOLUTION\s*$")
+
+
+def find_workbook(start: Path | str | None = None) -> Path | None:
+    """The workbook folder for ``start`` (default: the current folder), or ``None``.
+
+    ``$BIASLAB_WORKBOOK`` names it outright; otherwise it is the nearest folder, ``start`` or one
+    above it, that holds ``.biaslab/workbook.json``.
+    """
+    env = os.environ.get("BIASLAB_WORKBOOK")
+    if env:
+        path = Path(env).expanduser()
+        return path if (path / WORKBOOK_MARKER).is_file() else None
+    here = Path(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / WORKBOOK_MARKER).is_file():
+            return folder
+    return None
 
 
 def source_dir() -> Path:
@@ -137,7 +158,7 @@ def build_workbook(dest, *, source=None, force: bool = False, modules=None) -> l
         nbformat.write(nb, target)
         written.append(target)
     solutions_path.write_text(json.dumps(solutions, indent=1, sort_keys=True))
-    (meta / "workbook.json").write_text(json.dumps(
+    (dest / WORKBOOK_MARKER).write_text(json.dumps(
         {"course": load_curriculum().id, "biaslab": __version__,
          "built": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()}, indent=1))
     return written

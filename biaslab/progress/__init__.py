@@ -17,27 +17,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..course import load_curriculum
+from ..course import find_workbook, load_curriculum
 
 __all__ = ["ProgressStore", "find_workbook", "progress_table", "OUTCOMES"]
 
 #: Outcomes of a check, from worst to best.
 OUTCOMES = ("not_attempted", "wrong_type", "wrong_value", "correct")
-_MARKER = Path(".biaslab") / "workbook.json"
 _FILE = Path(".biaslab") / "progress.json"
-
-
-def find_workbook(start: Path | str | None = None) -> Path | None:
-    """The workbook folder for ``start`` (default: the current folder), or ``None``."""
-    env = os.environ.get("BIASLAB_WORKBOOK")
-    if env:
-        path = Path(env).expanduser()
-        return path if (path / _MARKER).is_file() else None
-    here = Path(start or os.getcwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / _MARKER).is_file():
-            return folder
-    return None
 
 
 def _now() -> str:
