@@ -1,8 +1,32 @@
-"""``biaslab workbook`` (self-paced) and ``biaslab release`` (class version, nbgrader)."""
+"""``biaslab workbook`` (self-paced) and ``biaslab release`` (class version, nbgrader).
+
+The instructor's commands (``biaslab release``, ``biaslab grade``) follow nbgrader's convention:
+they work on the course folder they are run in, the one holding ``nbgrader_config.py``
+(:func:`course_folder`), or on the one ``--root`` names.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+#: the ``--root`` help of the instructor's commands
+ROOT_HELP = "the nbgrader course folder (default: the current folder, which must hold nbgrader_config.py)"
+
+
+def course_folder(root=None) -> Path:
+    """The course folder an instructor's command works on: ``root`` if given, else the current folder.
+
+    Without ``root`` the current folder must be an nbgrader course folder (it holds
+    ``nbgrader_config.py``); otherwise a ``ValueError`` says to ``cd`` there or pass ``--root``.
+    """
+    if root is not None:
+        return Path(root)
+    here = Path.cwd()
+    if not (here / "nbgrader_config.py").is_file():
+        raise ValueError(f"{here} is not an nbgrader course folder (it has no nbgrader_config.py): "
+                         "cd into the course folder (the one with nbgrader_config.py and source/, "
+                         "e.g. notebooks/ in a checkout) or pass --root FOLDER.")
+    return here
 
 
 def add_parser(sub) -> None:
@@ -14,7 +38,7 @@ def add_parser(sub) -> None:
     p.set_defaults(func=_workbook)
 
     r = sub.add_parser("release", help="generate the class version of every module with nbgrader")
-    r.add_argument("--root", default=None, help="the nbgrader course root (default: the checkout's notebooks/)")
+    r.add_argument("--root", default=None, help=ROOT_HELP)
     r.add_argument("modules", nargs="*", help="module ids (default: every module with a source notebook)")
     r.set_defaults(func=_release)
 
@@ -32,6 +56,6 @@ def _workbook(args) -> int:
 def _release(args) -> int:
     from ._nbgrader import release_course
 
-    done = release_course(args.root, args.modules or None)
+    done = release_course(course_folder(args.root), args.modules or None)
     print(f"generated the class version of {len(done)} module(s): {', '.join(done)}")
     return 0

@@ -294,13 +294,16 @@ def grade_class(root=None, assignment=None, *, students=None, workers: int = 2, 
 # ---------------------------------------------------------------- ``biaslab grade``
 
 def add_parser(sub) -> None:
+    from ._cli import ROOT_HELP
+
     p = sub.add_parser(
         "grade", help="autograde a whole class's submissions of one module with N worker processes",
-        description="Autograde every submission in ROOT/submitted/<student>/ASSIGNMENT/ with nbgrader, "
+        description="Autograde every submission in ROOT/submitted/<student>/ASSIGNMENT/ with nbgrader "
+                    "(ROOT: the course folder, by default the current one), "
                     "split between N long-lived worker processes that share one gradebook. Then "
                     "generate feedback and export grades with nbgrader as usual.")
     p.add_argument("assignment", metavar="ASSIGNMENT", help="the module id, e.g. 02_measuring_fairness")
-    p.add_argument("--root", default=None, help="the nbgrader course root (default: the checkout's notebooks/)")
+    p.add_argument("--root", default=None, help=ROOT_HELP)
     p.add_argument("--workers", type=int, default=2, help="worker processes (default 2; about one per core)")
     p.add_argument("--student", dest="students", action="extend", nargs="+", metavar="ID", default=None,
                    help="only these students (default: every submission)")
@@ -310,7 +313,9 @@ def add_parser(sub) -> None:
 
 
 def _run(args) -> int:
-    report = grade_class(args.root, args.assignment, students=args.students, workers=args.workers,
+    from ._cli import course_folder
+
+    report = grade_class(course_folder(args.root), args.assignment, students=args.students, workers=args.workers,
                          force=args.force, log=lambda line: print(line, flush=True))
     print(f"\n{'student':<24} {'score':>12} {'seconds':>8}")
     for student, r in report.results.items():
