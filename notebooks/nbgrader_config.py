@@ -11,6 +11,7 @@ from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
 from biaslab.course import CODE_STUB, TEXT_STUB, load_curriculum
 from biaslab.course._feedback import ShortTracebacks
+from biaslab.grading import configure
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
@@ -25,6 +26,10 @@ c.ClearSolutions.text_stub = TEXT_STUB
 # A module runs in well under a minute; a stuck cell must not hold up a whole class.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+
+# Autograding (biaslab.grading): every locked cell restored, the notebook run in a sandbox that
+# only records answers, each grade decided by the grader from those records, outside the kernel.
+configure(c)
 
 # Feedback shows the checks' diagnoses but never the hidden tests: neither their source
 # (ClearHiddenTests) nor the traceback lines that would quote them (ShortTracebacks).

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..grading._record import DecodeError, Raised, decode, decode_output, run_calls
 from ..progress import ProgressStore, find_workbook
 
 __all__ = ["Outcome", "Feedback", "Problem", "NumberProblem", "FunctionProblem", "ReflectionProblem", "Mistake",
-           "is_placeholder"]
+           "is_placeholder", "case_seed"]
 
 
 class Outcome(str, enum.Enum):
@@ -79,6 +80,20 @@ class Feedback:
             f'font-family:sans-serif;color:#202124"><b style="color:{fg}">{html.escape(label)}</b> '
             f'<span style="color:#5f6368">({html.escape(self.exercise)})</span>: {html.escape(self.message)}</div>'
         )
+
+
+def case_seed(variant: str, visible: int, hidden: int, seed=None) -> int:
+    """The random seed of a problem's test cases.
+
+    ``visible`` for the cases a learner's check uses; for ``variant="hidden"`` the grader's
+    ``seed`` (a class's grader derives it from the course secret, see
+    :func:`biaslab.grading.hidden_seed`), or ``hidden`` when none is given (the package's tests).
+    """
+    if variant == "visible":
+        return visible
+    if variant != "hidden":
+        raise ValueError(f"variant must be 'visible' or 'hidden', got {variant!r}.")
+    return hidden if seed is None else seed
 
 
 def is_placeholder(answer) -> bool:
@@ -162,6 +177,84 @@ class Problem:
 
     #: whether the learner's answer itself is kept in the progress file (reflections)
     keeps_answer = False
+    #: whether the answer is a function (then the grader sees its outputs on :meth:`calls`, never the function)
+    takes_function = False
+
+    # --- the grader's side: a verdict from plain data only ------------------------------------
+    def decide(self, record: dict, *, seed=None) -> Feedback:
+        """The verdict on a record made in the student's kernel (see :mod:`biaslab.grading`).
+
+        ``record`` is plain data (the answer, or a function's outputs on this problem's cases);
+        nothing in it is executed. ``seed`` chooses the hidden cases (the grader derives it from
+        the course secret).
+        """
+        try:
+            return self._decide(record, seed)
+        except DecodeError as exc:
+            return Feedback(self.key, Outcome.WRONG_TYPE, f"Your answer could not be read as plain data: {exc}.")
+
+    def _decide(self, record, seed) -> Feedback:
+        if not isinstance(record, dict):
+            raise DecodeError("the record is not a dict")
+        kind = record.get("kind")
+        if kind == "placeholder":
+            return self.feedback(Ellipsis)
+        if self.takes_function:
+            if kind == "not_callable":
+                name = record.get("type") if isinstance(record.get("type"), str) else "object"
+                return Feedback(self.key, Outcome.WRONG_TYPE,
+                                f"Pass your function itself (its name, without parentheses), not a {name[:80]}.")
+            outputs = record.get("outputs")
+            if kind != "function" or not isinstance(outputs, list):
+                raise DecodeError("a function's outputs were expected")
+            variant = record.get("variant", "visible")
+            if variant not in ("visible", "hidden"):
+                raise DecodeError("unknown variant")
+            decoded = [decode_output(o) for o in outputs]
+            try:
+                return Feedback(self.key, Outcome.CORRECT, self.judge(decoded, variant=variant, seed=seed) or "Well done.")
+            except _Verdict as verdict:
+                return Feedback(self.key, verdict.outcome, verdict.message)
+        if kind != "value":
+            raise DecodeError("an answer was expected")
+        context = record.get("context") or {}
+        if not isinstance(context, dict):
+            raise DecodeError("the context is not a dict")
+        allowed = self.context_names()
+        context = {k: decode(v) for k, v in context.items() if isinstance(k, str) and k in allowed}
+        return self.feedback(decode(record.get("answer")), **context)
+
+    def context_names(self) -> set:
+        """Keyword arguments of :meth:`diagnose` a record may fill (e.g. the learner's predictions)."""
+        import inspect
+
+        params = inspect.signature(self.diagnose).parameters.values()
+        return {p.name for p in params if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD} \
+            - {"answer", "variant", "seed"}
+
+    # --- function answers ---------------------------------------------------------------------
+    def calls(self, variant: str = "visible", seed=None) -> list:
+        """The inputs ``[(args, kwargs), ...]`` a function answer is called on (function problems)."""
+        raise NotImplementedError
+
+    def judge(self, outputs, variant: str = "visible", seed=None) -> str:
+        """The verdict on a function's ``outputs`` (one :class:`Returned`/:class:`Raised` per call)."""
+        raise NotImplementedError
+
+    def _judge_function(self, answer, variant, seed) -> str:
+        if not callable(answer):
+            raise self.wrong_type(f"Pass your function itself (its name, without parentheses), not a {type(answer).__name__}.")
+        return self.judge(run_calls(answer, self.calls(variant, seed)), variant=variant, seed=seed)
+
+    def returned(self, output, where: str = ""):
+        """The value a function returned on one call, or the verdict for an error or ``None``."""
+        if isinstance(output, Raised):
+            if output.name == "NotImplementedError":
+                raise self.not_attempted("Your function is not written yet (it raises NotImplementedError).")
+            raise self.wrong_type(f"Your function raised {output.name}{where}: {output.message}")
+        if output.value is None:
+            raise self.not_attempted("Your function returns None: write its body and return the result.")
+        return output.value
 
     def _record(self, feedback: Feedback, answer=None) -> None:
         kept = answer if self.keeps_answer and isinstance(answer, str) else None
@@ -307,27 +400,28 @@ class FunctionProblem(Problem):
         ``Problem.wrong(...)`` / ``Problem.wrong_type(...)`` with a diagnosis.
     """
 
+    takes_function = True
+
     def __init__(self, *, title, cases, reference, compare, hints=(), correct_message=""):
         super().__init__(title=title, hints=hints)
         self.cases = cases
-        self.reference = reference
+        self._reference = reference
         self.compare = compare
         self.correct_message = correct_message
 
-    def diagnose(self, answer, variant: str = "visible") -> str:
-        if not callable(answer):
-            raise self.wrong_type(f"Pass your function itself (its name, without parentheses), not a {type(answer).__name__}.")
-        cases = self.cases(variant)
-        for args, kwargs in cases:
-            try:
-                got = answer(*args, **kwargs)
-            except NotImplementedError:
-                raise self.not_attempted("Your function is not written yet (it raises NotImplementedError).") from None
-            except Exception as exc:  # the learner's code failed: say how, without a traceback
-                raise self.wrong_type(f"Your function raised {type(exc).__name__}: {exc}") from None
-            if got is None:
-                raise self.not_attempted("Your function returns None: write its body and return the result.")
-            self.compare(got, self.reference(*args, **kwargs), args, kwargs)
+    def calls(self, variant: str = "visible", seed=None) -> list:
+        return self.cases(variant, seed)
+
+    def diagnose(self, answer, variant: str = "visible", seed=None) -> str:
+        return self._judge_function(answer, variant, seed)
+
+    def judge(self, outputs, variant: str = "visible", seed=None) -> str:
+        cases = self.calls(variant, seed)
+        for i, (args, kwargs) in enumerate(cases):
+            if i >= len(outputs):
+                raise self.wrong_type(f"No result of your function was recorded for test case {i + 1}.")
+            got = self.returned(outputs[i])
+            self.compare(got, self._reference(*args, **kwargs), args, kwargs)
         return self.correct_message or f"Your function gives the right result on all {len(cases)} test cases."
 
 

@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 
-from ._problem import FunctionProblem, Mistake, NumberProblem, Outcome, Problem
+from ._problem import case_seed, FunctionProblem, Mistake, NumberProblem, Outcome, Problem
 from ._registry import register
 
 __all__ = ["q1", "q2"]
@@ -89,8 +89,8 @@ def _q2_reference(y, groups, group):
     return float(y[groups == group].mean())
 
 
-def _q2_cases(variant):
-    rng = np.random.default_rng(2026 if variant == "visible" else 1312)
+def _q2_cases(variant, seed=None):
+    rng = np.random.default_rng(case_seed(variant, 2026, 1312, seed))
     cases = [(([1, 0, 1, 1, 0, 0], ["F", "F", "F", "M", "M", "M"], "F"), {})]
     names = ["a", "b"] if variant == "visible" else ["a", "b", "c"]
     for _ in range(3 if variant == "visible" else 6):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import discrimination_score, disparate_impact_ratio
-from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
+from ._problem import case_seed, FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4"]
@@ -147,8 +147,8 @@ def _q3_reference(y, groups, favoured):
     return disparate_impact_ratio(y, sensitive_features=pd.Series(np.asarray(groups)), favoured=favoured)
 
 
-def _q3_cases(variant):
-    rng = np.random.default_rng(20240101 if variant == "visible" else 777)
+def _q3_cases(variant, seed=None):
+    rng = np.random.default_rng(case_seed(variant, 20240101, 777, seed))
     cases = [
         (([1, 1, 0, 1, 0, 0], ["M", "M", "M", "F", "F", "F"], "M"), {}),
     ]

@@ -23,7 +23,7 @@ from ..metrics import (
     group_metrics,
     predictive_parity_difference,
 )
-from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
+from ._problem import case_seed, FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]
@@ -66,8 +66,8 @@ def _q1_reference(y_true, y_pred, groups):
     return report.by_group["false_positive_rate"]
 
 
-def _q1_cases(variant):
-    rng = np.random.default_rng(20260202 if variant == "visible" else 4242)
+def _q1_cases(variant, seed=None):
+    rng = np.random.default_rng(case_seed(variant, 20260202, 4242, seed))
     cases = [
         (([0, 0, 1, 1, 0, 0, 0, 1], [1, 0, 1, 0, 1, 1, 0, 1], ["a", "a", "a", "a", "b", "b", "b", "b"]), {}),
     ]

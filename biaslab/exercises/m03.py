@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..attacks import BIAS_KINDS, historical_label_bias, mystery_dataset, planted_bias
 from ..metrics import discrimination_score
-from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
+from ._problem import case_seed, FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4"]
@@ -114,8 +114,8 @@ def _q2_reference(values, in_group):
     return float(np.std(x[g], ddof=1) / np.std(x[~g], ddof=1))
 
 
-def _q2_cases(variant):
-    rng = np.random.default_rng(3 if variant == "visible" else 303)
+def _q2_cases(variant, seed=None):
+    rng = np.random.default_rng(case_seed(variant, 3, 303, seed))
     cases = [(([1.0, 3.0, 5.0, 2.0, 3.0, 4.0], [True, True, True, False, False, False]), {})]
     for i in range(3 if variant == "visible" else 6):
         n = int(rng.integers(40, 400))

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
+from ._problem import case_seed, FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]
@@ -108,8 +108,8 @@ def _concept_case(rng, n, d, share, as_int):
     return acts, (labels.astype(int) if as_int else labels)
 
 
-def _q2_cases(variant):
-    rng = np.random.default_rng(6 if variant == "visible" else 606)
+def _q2_cases(variant, seed=None):
+    rng = np.random.default_rng(case_seed(variant, 6, 606, seed))
     tiny = (np.array([[1.0, 0.0], [1.0, 1.0], [3.0, 0.5], [3.0, 0.5]]), np.array([False, False, True, True]))
     cases = [(tiny, {})]
     shapes = [(40, 3, 0.5, False), (200, 16, 0.3, False), (120, 64, 0.5, True)] if variant == "visible" else \
@@ -174,8 +174,8 @@ def _tcav_reference(gradients, cav):
     return float(np.mean(g @ np.asarray(cav, dtype=float) > 0))
 
 
-def _q3_cases(variant):
-    rng = np.random.default_rng(3 if variant == "visible" else 303)
+def _q3_cases(variant, seed=None):
+    rng = np.random.default_rng(case_seed(variant, 3, 303, seed))
     cases = [((np.array([[1.0, 0.0], [-1.0, 0.0], [2.0, 1.0], [0.5, -2.0]]), np.array([1.0, 0.0])), {})]
     shapes = [(50, 4, 0.7), (200, 64, 0.25), (10, 3, 0.9)] if variant == "visible" else \
         [(300, 64, 0.6), (7, 2, 0.2), (80, 128, 0.8)]

@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ._problem import FunctionProblem, Problem, ReflectionProblem
+from ._problem import case_seed, FunctionProblem, Problem, ReflectionProblem
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4"]
@@ -35,8 +35,8 @@ def _q1_reference(gradients, cav):
     return float(np.mean((g @ (h / np.linalg.norm(h))) ** 2))
 
 
-def _q1_cases(variant):
-    rng = np.random.default_rng(7 if variant == "visible" else 2024)
+def _q1_cases(variant, seed=None):
+    rng = np.random.default_rng(case_seed(variant, 7, 2024, seed))
     cases = [((np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]]), np.array([0.0, 2.0])), {})]
     shapes = [(8, 4), (32, 64), (5, 16)] if variant == "visible" else [(1, 3), (50, 128), (7, 1), (13, 10), (200, 32)]
     for n, c in shapes:
