@@ -7,7 +7,8 @@ kernel inside bubblewrap (``bwrap``, Linux user namespaces), so the student's co
   the biaslab package (with its ``exercises`` replaced by recording-only stubs: no reference,
   expected value or answer key is in the kernel) and the shipped data; plus the grader's inputs
   file (the cases the student's functions are run on);
-- writes only its own folder (the submission's copy being graded) and a private ``/tmp``;
+- writes only a scratch copy of the files handed in (not the notebook being graded, whose restored
+  test cells hold the hidden tests), seen at the submission's path, and a private ``/tmp``;
 - never sees the course folder (``source/`` with solutions and hidden tests, ``gradebook.db``,
   other students' submissions, the course secret), the instructor's home (keys), or the network:
   the kernel talks to the grader over Unix sockets in a private folder (``--unshare-net``);
@@ -113,7 +114,7 @@ def sandbox_command(kernel_cmd: list, *, workdir, grading_dir, conn_dir) -> list
              "--ro-bind", str(grading_dir / "inputs.pickle"), str(grading_dir / "inputs.pickle"),
              "--ro-bind", str(grading_dir / "exercises"), str(grading_dir / "exercises"),
              "--bind", str(conn_dir), str(conn_dir),
-             "--bind", str(workdir), str(workdir), "--chdir", str(workdir)]
+             "--bind", str(_scratch(workdir, grading_dir)), str(workdir), "--chdir", str(workdir)]
     # matplotlib's font list, copied for this notebook by the grader (building it costs seconds)
     args += ["--bind", str(grading_dir / "matplotlib"), "/tmp/home/.config/matplotlib"]
     for key, value in env.items():
@@ -122,6 +123,15 @@ def sandbox_command(kernel_cmd: list, *, workdir, grading_dir, conn_dir) -> list
     # 1 turns its watch off (--die-with-parent ends the kernel with the grader instead)
     args += ["--setenv", "JPY_PARENT_PID", "1"]
     return args + ["--"] + launcher + kernel_cmd
+
+
+def _scratch(workdir: Path, grading_dir: Path) -> Path:
+    """The kernel's working folder: a copy of the files handed in, without the notebook being graded
+    (whose restored test cells hold the hidden tests); what the kernel writes there is thrown away."""
+    scratch = grading_dir / "scratch"
+    if not scratch.exists():
+        shutil.copytree(workdir, scratch, symlinks=True, ignore=shutil.ignore_patterns("*.ipynb"))
+    return scratch
 
 
 def _kernel_command(kernel_cmd: list) -> list:

@@ -49,6 +49,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "setup.sh: run as root (it creates a group and system folders)" >&2; exit 1; }
 [ -x "$PYTHON" ] || { echo "setup.sh: $PYTHON not found: apt-get install python3.11 python3.11-venv" >&2; exit 1; }
 command -v npm >/dev/null || { echo "setup.sh: npm not found: apt-get install nodejs npm" >&2; exit 1; }
+command -v bwrap >/dev/null || { echo "setup.sh: bwrap not found (grading sandboxes student code): apt-get install bubblewrap" >&2; exit 1; }
 case "$("$PYTHON" -c 'import sys; print(sys.prefix)')" in
     /root*|/home/*) echo "setup.sh: $PYTHON lives in a home folder; use Debian's /usr/bin/python3.11" >&2; exit 1 ;;
 esac
