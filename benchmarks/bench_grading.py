@@ -8,8 +8,9 @@ grades them all with ``biaslab.course.grade_class`` with one worker, then again 
 ``--workers`` workers over the same gradebook, and checks that both runs give every student
 the same score. It prints both times, the ratio, and the overhead per notebook beyond executing
 it: the grading time per notebook minus the time nbclient takes to execute the same (graded)
-notebook in a fresh kernel, measured on a few of them (goal: at most 2 s). It takes several
-minutes; the tests do not run it.
+notebook in a fresh kernel, measured on a few of them (goal: at most 2 s). Last, it grades the class
+once more without the bubblewrap sandbox (``BIASLAB_SANDBOX=off``) and prints the sandbox's cost per
+notebook with both distributions (goal: at most 1 s). It takes several minutes; the tests do not run it.
 """
 
 from __future__ import annotations
@@ -141,6 +142,23 @@ def main(argv=None) -> int:
         print(f"overhead per notebook beyond executing it: {per_worker - exec_s:.2f} s inside the worker; "
               f"{overhead_one:.2f} s of the 1-worker wall time per notebook (incl. start-up, gradebook); "
               f"goal at most 2 s: {'met' if overhead_one <= 2 else 'NOT met'}")
+
+        # the sandbox's cost: the same class graded by one worker without bubblewrap (BIASLAB_SANDBOX=off)
+        os.environ["BIASLAB_SANDBOX"] = "off"
+        try:
+            off = grade_class(root, module.id, workers=1)
+        finally:
+            os.environ.pop("BIASLAB_SANDBOX")
+        sand = sorted(r.seconds for r in one.results.values())
+        bare = sorted(r.seconds for r in off.results.values())
+
+        def quantiles(xs):
+            return f"median {statistics.median(xs):.2f} s, p90 {xs[int(0.9 * (len(xs) - 1))]:.2f} s"
+
+        cost = statistics.median(sand) - statistics.median(bare)
+        print(f"per notebook, sandboxed (bubblewrap): {quantiles(sand)}; without the sandbox: {quantiles(bare)}")
+        print(f"cost of the sandbox per notebook (difference of medians): {cost:+.2f} s; goal at most 1 s: "
+              f"{'met' if cost <= 1 else 'NOT met'}; same scores without it: {off.scores == one.scores}")
         return 0 if same and not one.failed and not many.failed else 1
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..grading._record import DecodeError, Raised, decode, decode_output, run_calls
+from ._plain import DecodeError, Raised, decode, decode_output, run_calls
 from ..progress import ProgressStore, find_workbook
 
 __all__ = ["Outcome", "Feedback", "Problem", "NumberProblem", "FunctionProblem", "ReflectionProblem", "Mistake",

@@ -2,7 +2,7 @@
 
 The pieces, each in one place:
 
-- :mod:`._record` -- answers as plain data (:func:`encode` / :func:`decode`) and function answers
+- :mod:`biaslab.exercises._plain` -- answers as plain data (:func:`encode` / :func:`decode`) and function answers
   run in a short-lived child process (:func:`run_calls`);
 - :mod:`._recorder` -- the kernel's side while grading: exercises that only record;
 - :mod:`._sandbox` -- the bubblewrap sandbox the student's notebook runs in (with ``_launch``
@@ -14,7 +14,7 @@ The pieces, each in one place:
 The learner's instant feedback (``q1.check``) still runs in the kernel; the grade never does.
 """
 
-from ._record import Opaque, Raised, Returned, decode, encode, run_calls
+from ..exercises._plain import Opaque, Raised, Returned, decode, encode, run_calls
 from ._secret import course_secret, hidden_seed
 
 __all__ = ["Opaque", "Raised", "Returned", "decode", "encode", "run_calls", "course_secret", "hidden_seed",

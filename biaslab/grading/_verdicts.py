@@ -32,7 +32,7 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 
-from ._record import RECORD_KEY
+from ..exercises._plain import RECORD_KEY
 from ._sandbox import SandboxedKernelManager, sandbox_mode
 from ._secret import course_secret, hidden_seed
 
@@ -184,6 +184,9 @@ def _write_stubs(folder: Path, notebook_id: str) -> None:
     folder.mkdir()
     (folder / "__init__.py").write_text('"""Exercises while a class is graded: recording only (the checks are with the '
                                         'grader)."""\n')
+    from ..exercises import _plain
+
+    shutil.copy(_plain.__file__, folder / "_plain.py")  # the plain-data codec: no checks, no keys
     problems = _problems(notebook_id)
     if not problems:
         return
