@@ -3,9 +3,12 @@
 Module 03's exercise: an auditor receives a dataset and a complaint ("the model is unfair to
 women", "... to Black people") and must find *where* the bias came from. Each mystery is a
 random sample of the real Adult data in which one of the four sources of bias of
-:mod:`biaslab.attacks` was planted against the group of the complaint. The seed decides
-everything (the rows, the kind, the group, the strength), so a check that knows the seed knows
-the answer (:func:`planted_bias`), and other seeds give fresh mysteries for hidden tests.
+:mod:`biaslab.attacks` was planted against the group of the complaint. By default the seed
+decides everything (the rows, the kind, the group, the strength), so anyone who knows the seed
+knows the answer (:func:`planted_bias`): mysteries for practice. A class's hidden tests give the
+kind, group and strength explicitly (``mystery_dataset(seed, kind=..., group=..., strength=...,
+name=...)``, chosen from the grader's secret); the seed then only decides the rows and the noise,
+and neither the seed nor the kind is in the dataset.
 
 Every mystery has a 0/1 column ``district``. For proxy bias it encodes the group (with the
 planted strength); for the other kinds it is random noise with the same share of ones, so its
@@ -105,17 +108,56 @@ def _adult():
     return load_adult()
 
 
-def mystery_dataset(random_state, *, n_rows: int = 6000) -> Bunch:
+def _check_kind(kind) -> str:
+    if not isinstance(kind, str) or kind not in BIAS_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, BIAS_KINDS))}, got {kind!r}.")
+    return str(kind)
+
+
+def _check_group(group) -> dict:
+    group = dict(group) if isinstance(group, dict) else group
+    if group not in [dict(g) for g in MYSTERY_GROUPS]:
+        raise ValueError(f"group must be one of {', '.join(map(repr, MYSTERY_GROUPS))}, got {group!r}.")
+    return group
+
+
+def _chosen_plant(random_state, kind, group, strength) -> PlantedBias:
+    """:func:`planted_bias` of the seed, or the kind, group and strength given explicitly."""
+    if kind is None and group is None and strength is None:
+        return planted_bias(random_state)
+    seed = _check_seed(random_state)
+    if kind is None or group is None:
+        raise TypeError("Give both kind and group (and optionally strength), or none of them.")
+    kind, group = _check_kind(kind), _check_group(group)
+    low, high = MYSTERY_STRENGTHS[kind]
+    if strength is None:
+        strength = round(float(np.random.default_rng([seed, 5]).uniform(low, high)), 2)
+    if isinstance(strength, (bool, np.bool_)) or not isinstance(strength, numbers.Real) or not 0 <= strength <= 1:
+        raise ValueError(f"strength must be a number between 0 and 1, got {strength!r}.")
+    return PlantedBias(kind, group, float(strength), seed)
+
+
+def mystery_dataset(random_state, *, n_rows: int = 6000, kind=None, group=None, strength=None,
+                    name=None) -> Bunch:
     """A sample of the real Adult data with one source of bias planted, decided by the seed.
 
     Parameters
     ----------
     random_state : int
         The mystery's number. The same number gives the same dataset; the kind, group and
-        strength planted are those of :func:`planted_bias` for that number.
+        strength planted are those of :func:`planted_bias` for that number, unless given.
     n_rows : int, default 6000
         Rows sampled from Adult before the bias is planted (representation bias then removes
         some of the group's rows). At least 2000, at most 48,842.
+    kind, group, strength : optional
+        The bias to plant, given explicitly (hidden tests): ``kind`` one of
+        :data:`~biaslab.attacks.BIAS_KINDS`, ``group`` one of :data:`MYSTERY_GROUPS`, and
+        ``strength`` (default: drawn from the kind's range of :data:`MYSTERY_STRENGTHS`). Give
+        ``kind`` and ``group`` together. The seed then decides only the rows and the noise, and
+        :func:`planted_bias` of the seed says nothing about this mystery.
+    name : str, optional
+        The mystery's name (default ``"mystery <random_state>"``), also the start of its
+        ``DESCR``. Hidden tests give a name without the seed.
 
     Returns
     -------
@@ -131,7 +173,11 @@ def mystery_dataset(random_state, *, n_rows: int = 6000) -> Bunch:
     >>> mystery.name, "district" in mystery.data.columns, len(mystery.data) <= 6000
     ('mystery 0', True, True)
     """
-    planted = planted_bias(random_state)
+    planted = _chosen_plant(random_state, kind, group, strength)
+    if name is None:
+        name = f"mystery {planted.seed}"
+    elif not isinstance(name, str) or not name.strip():
+        raise TypeError(f"name must be a non-empty str, got {name!r}.")
     if isinstance(n_rows, (bool, np.bool_)) or not isinstance(n_rows, numbers.Integral):
         raise TypeError(f"n_rows must be an int (rows sampled from Adult), got {type(n_rows).__name__}.")
     adult = _adult()
@@ -164,10 +210,10 @@ def mystery_dataset(random_state, *, n_rows: int = 6000) -> Bunch:
     (column, value), = planted.group.items()
     in_group = group_mask(sf, planted.group, "group")
     descr = (
-        f"Mystery {planted.seed}: {len(y):,} people sampled from the real Adult census data (UCI), with ONE "
+        f"{name[:1].upper()}{name[1:]}: {len(y):,} people sampled from the real Adult census data (UCI), with ONE "
         f"source of bias planted against the group {column} = {value!r} ({int(in_group.sum()):,} rows). "
         "Columns as in load_adult(), plus district (0/1). Which source? Compare with load_adult()."
     )
     frame = pd.concat([X, sf[[c for c in sf.columns if c not in X.columns]], y.rename("income_over_50k")], axis=1)
     return Bunch(data=X, target=y, sensitive_features=sf, frame=frame, feature_names=list(X.columns),
-                 group=dict(planted.group), name=f"mystery {planted.seed}", DESCR=descr)
+                 group=dict(planted.group), name=name, DESCR=descr)

@@ -11,7 +11,9 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ..attacks import BIAS_KINDS, historical_label_bias, mystery_dataset, planted_bias
+from ..attacks import (BIAS_KINDS, MEASURED_COLUMNS, MYSTERY_GROUPS, MYSTERY_STRENGTHS, PlantedBias,
+                       historical_label_bias, mystery_dataset, planted_bias)
+from ._plain import Returned
 from ..metrics import discrimination_score
 from ._problem import case_seed, FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
 from ._registry import register
@@ -21,9 +23,12 @@ __all__ = ["q1", "q2", "q3", "q4"]
 YOUNG, OLDER = "under 25", "25 and over"
 Q1_STRENGTH = 0.5
 Q1_SEED = 0
-#: The mysteries of q3: the visible ones are those the notebook shows, the hidden ones are new.
+#: The mysteries of q3's visible tests: those the notebook shows (``mystery_dataset(seed)``, public truths).
 VISIBLE_MYSTERIES = tuple(range(8))
-HIDDEN_MYSTERIES = tuple(range(100, 112))
+#: How many mysteries q3's hidden tests give: each kind three times, each group six times; their kinds
+#: come from the grader's seed (the package's own seed below when none is given), not from a public seed.
+N_HIDDEN_MYSTERIES = 12
+HIDDEN_MYSTERY_SEED = 303_303
 
 
 @functools.cache
@@ -187,43 +192,107 @@ def _reference():
     return load_adult()
 
 
+def _member(data, group) -> np.ndarray:
+    (column, value), = group.items()
+    return (data.sensitive_features[column] == value).to_numpy()
+
+
+def _fingerprint_kind(mystery, reference) -> str:
+    """The rule of q3's hints (thresholds halfway between "as usual" and the fingerprints), or "none"."""
+    def stats(data):
+        g = _member(data, mystery.group)
+        x = data.data
+        spread = np.mean([x[c][g].std() / x[c][~g].std() for c in MEASURED_COLUMNS])
+        return g.mean(), np.asarray(data.target)[g].mean(), spread
+
+    (share, rate, spread), (ref_share, ref_rate, ref_spread) = stats(mystery), stats(reference)
+    district = np.corrcoef(mystery.data["district"].to_numpy(float), _member(mystery, mystery.group))[0, 1]
+    if share / ref_share < 0.5:
+        return "representation"
+    if district > 0.3:
+        return "proxy"
+    if rate / ref_rate < 0.6:
+        return "historical_label"
+    return "measurement" if spread / ref_spread > 1.15 else "none"
+
+
+@functools.lru_cache(maxsize=4)
+def _hidden_mysteries(seed=None) -> tuple:
+    """``((mystery, planted), ...)``: the hidden tests' mysteries and what was planted in each.
+
+    The kinds come from the grader's ``seed`` (a permutation: each kind three times, each group six
+    times), never from a public seed: each mystery is built with its kind given explicitly, from a
+    data seed that is not in the dataset, and named "hidden mystery <n>". A draw whose fingerprints
+    do not show its kind clearly (the hints' rule) is drawn again, so that every seed gives
+    diagnosable mysteries.
+    """
+    rng = np.random.default_rng(case_seed("hidden", 0, HIDDEN_MYSTERY_SEED, seed))
+    n = N_HIDDEN_MYSTERIES
+    kinds = rng.permutation(np.repeat(np.array(BIAS_KINDS), n // len(BIAS_KINDS)))
+    groups = rng.permutation(np.arange(n) % len(MYSTERY_GROUPS))
+    out = []
+    for i, (kind, g) in enumerate(zip(kinds.tolist(), groups.tolist())):
+        group, (low, high) = dict(MYSTERY_GROUPS[g]), MYSTERY_STRENGTHS[kind]
+        strength = round(float(rng.uniform(low, high)), 2)
+        for _ in range(20):
+            data_seed = int(rng.integers(2**63))
+            mystery = mystery_dataset(data_seed, kind=kind, group=group, strength=strength,
+                                      name=f"hidden mystery {i + 1}")
+            if _fingerprint_kind(mystery, _reference()) == kind:
+                break
+        else:  # pragma: no cover - the fingerprints are far apart (tests/attacks/test_mystery.py)
+            raise RuntimeError(f"no diagnosable {kind} mystery in 20 draws")
+        out.append((mystery, PlantedBias(kind, group, strength, data_seed)))
+    return tuple(out)
+
+
+def _q3_mysteries(variant, seed=None) -> list:
+    """``[(mystery, kind planted), ...]`` of a variant."""
+    if variant == "visible":
+        return [(_mystery(s), planted_bias(s).kind) for s in VISIBLE_MYSTERIES]
+    case_seed(variant, 0, 0)  # refuses an unknown variant
+    return [(mystery, planted.kind) for mystery, planted in _hidden_mysteries(seed)]
+
+
 class _DiagnoseMysteries(Problem):
     """The answer is a function ``diagnose_bias(mystery, reference) -> kind``, run on mystery datasets."""
 
-    def diagnose(self, answer, variant: str = "visible") -> str:
-        if not callable(answer):
-            raise self.wrong_type(
-                f"Pass your function itself (its name, without parentheses), not a {type(answer).__name__}."
-            )
-        seeds = VISIBLE_MYSTERIES if variant == "visible" else HIDDEN_MYSTERIES
+    takes_function = True
+
+    def calls(self, variant: str = "visible", seed=None) -> list:
+        return [((mystery, _reference()), {}) for mystery, _ in _q3_mysteries(variant, seed)]
+
+    def diagnose(self, answer, variant: str = "visible", seed=None) -> str:
+        return self._judge_function(answer, variant, seed)
+
+    def judge(self, outputs, variant: str = "visible", seed=None) -> str:
+        mysteries = _q3_mysteries(variant, seed)
         answers, wrong = [], []
-        for seed in seeds:
-            try:
-                got = answer(_mystery(seed), _reference())
-            except NotImplementedError:
-                raise self.not_attempted("Your function is not written yet (it raises NotImplementedError).") from None
-            except Exception as exc:  # the learner's code failed: say how, without a traceback
-                raise self.wrong_type(f"Your function raised {type(exc).__name__} on mystery {seed}: {exc}") from None
-            if got is None:
+        for i, (mystery, kind) in enumerate(mysteries):
+            if i >= len(outputs):
+                raise self.wrong_type(f"No result of your function was recorded for {mystery.name}.")
+            output = outputs[i]
+            if isinstance(output, Returned) and output.value is None:
                 raise self.not_attempted("Your function returns None: write its body and return a kind of bias.")
+            got = self.returned(output, where=f" on {mystery.name}")
             if not isinstance(got, str) or got not in BIAS_KINDS:
                 raise self.wrong_type(
-                    f"Your function returned {got!r} for mystery {seed}; it must return one of the strings "
+                    f"Your function returned {got!r} for {mystery.name}; it must return one of the strings "
                     f"{', '.join(repr(k) for k in BIAS_KINDS)}."
                 )
             answers.append(got)
-            if got != planted_bias(seed).kind:
-                wrong.append(seed)
+            if got != kind:
+                wrong.append(mystery.name)
+        n = len(mysteries)
         if not wrong:
-            return (f"Right on all {len(seeds)} mysteries. Each source of bias leaves its own fingerprint: "
+            return (f"Right on all {n} mysteries. Each source of bias leaves its own fingerprint: "
                     "who is missing, whose labels are off, whose numbers are noisy, which feature stands in "
                     "for the group.")
         if len(set(answers)) == 1:
             raise self.wrong(f"Your function gives {answers[0]!r} for every mystery, but the mysteries do not all "
                              "have the same source of bias: compare each fingerprint with its usual value.")
-        which = ", ".join(f"mystery {seed}" for seed in wrong)
-        raise self.wrong(f"Your function got {len(seeds) - len(wrong)} of {len(seeds)} mysteries right; it is "
-                         f"wrong about {which}. Look at all four fingerprints of those, side by side with "
+        raise self.wrong(f"Your function got {n - len(wrong)} of {n} mysteries right; it is "
+                         f"wrong about {', '.join(wrong)}. Look at all four fingerprints of those, side by side with "
                          "the clean data's.")
 
 

@@ -73,11 +73,10 @@ def test_planted_bias_is_within_its_ranges_and_every_kind_and_group_is_reachable
     for p in planted:
         low, high = MYSTERY_STRENGTHS[p.kind]
         assert low <= p.strength <= high
-    # the exercise's visible and hidden seeds each show every kind
-    from biaslab.exercises.m03 import HIDDEN_MYSTERIES, VISIBLE_MYSTERIES
+    # the exercise's visible seeds show every kind (its hidden mysteries are planted explicitly, see below)
+    from biaslab.exercises.m03 import VISIBLE_MYSTERIES
 
-    for seeds in (VISIBLE_MYSTERIES, HIDDEN_MYSTERIES):
-        assert {planted_bias(s).kind for s in seeds} == set(BIAS_KINDS)
+    assert {planted_bias(s).kind for s in VISIBLE_MYSTERIES} == set(BIAS_KINDS)
 
 
 def test_the_answer_is_not_in_the_dataset():
@@ -128,6 +127,45 @@ def test_the_fingerprints_diagnose_every_mystery(adult):
     """The rule a learner is asked to write (q3) gets 60 mysteries right: the kinds are diagnosable."""
     for seed in range(60):
         assert diagnose(mystery_dataset(seed), adult) == planted_bias(seed).kind, seed
+
+
+@pytest.mark.parametrize("kind", BIAS_KINDS)
+def test_an_explicit_plant_is_what_is_planted_whatever_the_seed(kind, adult):
+    """Hidden tests give the kind: the seed then decides only the rows, and the dataset does not carry it."""
+    seed = 2**62 + 12345
+    for group in MYSTERY_GROUPS:
+        mystery = mystery_dataset(seed, kind=kind, group=group, name="hidden mystery 3")
+        assert diagnose(mystery, adult) == kind
+        assert mystery.group == dict(group) and mystery.name == "hidden mystery 3"
+        assert mystery.DESCR.startswith("Hidden mystery 3:")
+        text = " ".join(map(str, [*mystery.keys(), *mystery.data.columns, mystery.DESCR, mystery.name]))
+        assert str(seed) not in text and kind not in text.replace("representing", "")
+    # the same seed, another kind: the same rows before planting; the public truth is not involved
+    other = mystery_dataset(seed, kind="proxy" if kind != "proxy" else "measurement", group=MYSTERY_GROUPS[0])
+    assert other.name == f"mystery {seed}"
+    assert planted_bias(seed) == planted_bias(seed)
+
+
+def test_an_explicit_plant_is_repeatable_and_its_strength_counts():
+    a, b = (mystery_dataset(3, kind="historical_label", group={"race": "Black"}, strength=0.7) for _ in range(2))
+    pd.testing.assert_series_equal(a.target, b.target)
+    c, d = (mystery_dataset(3, kind="measurement", group={"race": "Black"}) for _ in range(2))  # a default strength
+    pd.testing.assert_frame_equal(c.data, d.data)
+    weak = mystery_dataset(3, kind="historical_label", group={"race": "Black"}, strength=0.1)
+    assert weak.target.sum() > a.target.sum()  # fewer of the group's positive labels flipped
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"kind": "noise", "group": {"sex": "Female"}}, ValueError, "kind must be one of"),
+    ({"kind": "proxy", "group": {"sex": "Male"}}, ValueError, "group must be one of"),
+    ({"kind": "proxy"}, TypeError, "both kind and group"),
+    ({"group": {"sex": "Female"}}, TypeError, "both kind and group"),
+    ({"kind": "proxy", "group": {"sex": "Female"}, "strength": 1.5}, ValueError, "strength"),
+    ({"name": ""}, TypeError, "name"),
+])
+def test_bad_explicit_plant(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        mystery_dataset(0, **kwargs)
 
 
 @pytest.mark.parametrize("bad, error, match", [

@@ -1,5 +1,8 @@
 """Module 03's problems, each tested correct, wrong (every diagnosed mistake), wrong type and not attempted."""
 
+import json
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,7 +10,9 @@ import pytest
 from biaslab.attacks import BIAS_KINDS, MEASURED_COLUMNS, historical_label_bias, planted_bias
 from biaslab.datasets import load_german_credit
 from biaslab.exercises import Outcome
-from biaslab.exercises.m03 import HIDDEN_MYSTERIES, VISIBLE_MYSTERIES, q1, q2, q3, q4
+from biaslab.exercises.m03 import N_HIDDEN_MYSTERIES, VISIBLE_MYSTERIES, _hidden_mysteries, q1, q2, q3, q4
+from biaslab.grading import hidden_seed
+from biaslab.exercises._plain import run_calls_raw
 from biaslab.metrics import discrimination_score
 
 
@@ -188,8 +193,84 @@ def test_q3_wrong_type_and_not_attempted():
     expect(q3.feedback(...), Outcome.NOT_ATTEMPTED)
 
 
-def test_q3_hidden_mysteries_are_other_seeds():
-    assert not set(VISIBLE_MYSTERIES) & set(HIDDEN_MYSTERIES)
+#: two classes' hidden seeds, as their graders derive them from two course secrets
+SEEDS = tuple(hidden_seed(secret.ljust(32, b"."), "03_where_bias_comes_from.q3") for secret in (b"one", b"two"))
+
+
+def graded(problem, answer, seed):
+    """The grader's verdict: the hidden calls pickled to a kernel, run there, decided from the plain record."""
+    calls = pickle.loads(pickle.dumps(problem.calls("hidden", seed)))
+    record = {"kind": "function", "variant": "hidden", "outputs": run_calls_raw(answer, calls)}
+    return problem.decide(json.loads(json.dumps(record)), seed=seed)
+
+
+def unwritten(mystery, reference):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("answer, outcome, fragment", [
+    (diagnose_right, Outcome.CORRECT, f"all {N_HIDDEN_MYSTERIES}"),
+    (diagnose_no_proxy_check, Outcome.WRONG_VALUE, f"of {N_HIDDEN_MYSTERIES} mysteries right"),
+    (lambda m, r: "proxy", Outcome.WRONG_VALUE, "for every mystery"),
+    (lambda m, r: "historical", Outcome.WRONG_TYPE, "one of the strings"),
+    (lambda m: "proxy", Outcome.WRONG_TYPE, "raised TypeError on hidden mystery 1"),
+    (lambda m, r: None, Outcome.NOT_ATTEMPTED, "returns None"),
+    (unwritten, Outcome.NOT_ATTEMPTED, "NotImplementedError"),
+])
+def test_q3_hidden_seeds_feedback_and_grader_agree(answer, outcome, fragment, seed):
+    feedback = q3.feedback(answer, variant="hidden", seed=seed)
+    expect(feedback, outcome, fragment)
+    assert graded(q3, answer, seed) == feedback
+
+
+def test_q3_wrong_hidden_mysteries_are_named_without_their_seed():
+    feedback = q3.feedback(diagnose_no_proxy_check, variant="hidden", seed=SEEDS[0])
+    proxies = [f"hidden mystery {i + 1}" for i, (_, p) in enumerate(_hidden_mysteries(SEEDS[0])) if p.kind == "proxy"]
+    named = feedback.message.split("wrong about ")[1].split(". Look")[0].split(", ")
+    assert named == proxies and len(proxies) == N_HIDDEN_MYSTERIES // 4
+    for _, planted in _hidden_mysteries(SEEDS[0]):
+        assert str(planted.seed) not in feedback.message
+
+
+@pytest.mark.parametrize("seed", [None, *SEEDS])
+def test_q3_hidden_truths_come_from_the_graders_seed_not_from_the_data(seed):
+    hidden = _hidden_mysteries(seed)
+    kinds = [planted.kind for _, planted in hidden]
+    # every seed: each kind three times, each group six times
+    assert sorted(kinds) == sorted(BIAS_KINDS * (N_HIDDEN_MYSTERIES // 4))
+    assert sorted(str(p.group) for _, p in hidden).count("{'sex': 'Female'}") == N_HIDDEN_MYSTERIES // 2
+    # the public truth of the data seed is not the truth (a quarter agree by chance)
+    public = [planted_bias(planted.seed).kind for _, planted in hidden]
+    assert sum(a == b for a, b in zip(kinds, public)) < N_HIDDEN_MYSTERIES // 2
+    # what the learner's function receives names neither the seed nor the kind
+    visible_keys = set(q3.calls()[0][0][0].keys())
+    for i, ((mystery, reference), _) in enumerate(q3.calls("hidden", seed)):
+        planted = hidden[i][1]
+        assert set(mystery.keys()) == visible_keys and mystery.name == f"hidden mystery {i + 1}"
+        text = " ".join(map(str, [mystery.name, mystery.DESCR, *mystery.data.columns]))
+        assert str(planted.seed) not in text and planted.kind not in text
+
+
+def test_q3_hidden_truths_differ_between_seeds():
+    one, two = ([p.kind for _, p in _hidden_mysteries(s)] for s in SEEDS)
+    assert one != two
+    assert {p.seed for _, p in _hidden_mysteries(SEEDS[0])}.isdisjoint(p.seed for _, p in _hidden_mysteries(SEEDS[1]))
+
+
+@pytest.mark.parametrize("variant, seed", [("visible", None), ("hidden", None), *(("hidden", s) for s in SEEDS)])
+def test_q3_calls_pickle_for_the_kernel(variant, seed):
+    data = pickle.dumps(q3.calls(variant, seed), protocol=pickle.HIGHEST_PROTOCOL)
+    assert b"biaslab.exercises" not in data  # the grading kernel has only recording stubs there
+    assert len(data) < 20e6
+
+
+def test_q2_hidden_seeds_feedback_and_grader_agree():
+    for seed in SEEDS:
+        for answer, outcome in [(spread_right, Outcome.CORRECT), (spread_upside_down, Outcome.WRONG_VALUE),
+                                (lambda v, g: None, Outcome.NOT_ATTEMPTED)]:
+            feedback = q2.feedback(answer, variant="hidden", seed=seed)
+            assert feedback.outcome is outcome and graded(q2, answer, seed) == feedback
 
 
 # --- q4 ----------------------------------------------------------------------------------------
