@@ -6,11 +6,13 @@ target group's FNR gap), ``q3`` (audit a model with a planted attack) and ``q4``
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
-from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
+from ._plain import Opaque, Raised, Returned
+from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem, case_seed
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4"]
@@ -25,12 +27,13 @@ def _n_flip(rate, n) -> int:
     return math.floor(rate * n + 1e-9)
 
 
-def _q1_cases(variant):
+def _q1_cases(variant, seed=None):
     """(y, groups, target, rate, random_state) cases whose floor(rate * n) is unambiguous."""
+    rng = np.random.default_rng(case_seed(variant, 404, 4040, seed))
     if variant == "visible":
-        rng, labels, n_cases = np.random.default_rng(404), np.array(["F", "M"]), 5
+        labels, n_cases = np.array(["F", "M"]), 5
     else:
-        rng, labels, n_cases = np.random.default_rng(4040), np.array(["0-20", "20-40", "40-60", "60-80", "80+"]), 7
+        labels, n_cases = np.array(["0-20", "20-40", "40-60", "60-80", "80+"]), 7
     cases = [((np.array([1, 1, 0, 1, 1, 0, 1, 0]), np.array(["F", "F", "F", "F", "M", "M", "F", "M"]), "F", 0.5, 0), {})]
     rates = [0.0, 1.0, 0.7, 0.35, 0.5, 0.9, 0.25] if variant == "hidden" else [0.0, 1.0, 0.7, 0.35, 0.5]
     for k in range(n_cases):
@@ -58,38 +61,54 @@ def _q1_reference(y, groups, target, rate, random_state):
 
 def _as_labels(got, n):
     try:
-        arr = np.asarray(got)
+        arr = None if isinstance(got, Opaque) else np.asarray(got)
     except Exception:  # noqa: BLE001 - any failure means "not an array of labels"
         arr = None
     if arr is None or arr.ndim != 1 or len(arr) != n:
         shape = getattr(arr, "shape", None)
+        kind = got.type_name if isinstance(got, Opaque) else type(got).__name__
         raise Problem.wrong_type(f"Your function should return the new labels: an array of {n} values, one per row "
-                                 f"(got {type(got).__name__}{'' if shape is None else f' of shape {shape}'}).")
+                                 f"(got {kind}{'' if shape is None else f' of shape {shape}'}).")
     if not np.isin(arr, (0, 1)).all():
         raise Problem.wrong_type("The labels you return should be 0 and 1 only.")
     return arr.astype(np.int64)
 
 
-class _PoisoningProblem(FunctionProblem):
-    """Checks the contract of poison_labels, not one particular random draw."""
+#: the random_states of q1's last check: other seeds must flip other rows
+_Q1_DRAW_SEEDS = tuple(range(8))
 
-    def diagnose(self, answer, variant: str = "visible") -> str:
-        if not callable(answer):
-            raise self.wrong_type(f"Pass your function itself (its name, without parentheses), not a {type(answer).__name__}.")
-        cases = self.cases(variant)
-        for (y, groups, target, rate, seed), _ in cases:
-            original = y.copy()
-            got = self._call(answer, y, groups, target, rate, seed)
-            if not np.array_equal(y, original):
-                raise self.wrong("Your function changed the y it was given (in place). Work on a copy: "
-                                 "new = y.copy(), then flip labels in new.")
-            got = _as_labels(got, len(y))
+
+class _PoisoningProblem(FunctionProblem):
+    """Checks the contract of poison_labels, not one particular random draw.
+
+    Each case is called twice (the same random_state must give the same flips), then the last
+    case at rate 0.5 with other random_states (they must flip other rows). ``y`` reaches the
+    function read-only, so a function that flips the caller's labels in place fails, and says so.
+    """
+
+    def calls(self, variant: str = "visible", seed=None) -> list:
+        from ..experiments.hidden_in_plain_sight import _frozen_labels
+
+        cases = self.cases(variant, seed)
+        out = []
+        for (y, groups, target, rate, random_state), _ in cases:
+            out += [((_frozen_labels(y), groups, target, rate, random_state), {})] * 2
+        (y, groups, target, _, _), _ = cases[-1]
+        out += [((_frozen_labels(y), groups, target, 0.5, s), {}) for s in _Q1_DRAW_SEEDS]
+        return out
+
+    def judge(self, outputs, variant: str = "visible", seed=None) -> str:
+        cases = self.cases(variant, seed)
+        if len(outputs) < 2 * len(cases) + len(_Q1_DRAW_SEEDS):
+            raise self.wrong_type("Not every result of your function was recorded.")
+        for i, ((y, groups, target, rate, _), _) in enumerate(cases):
+            got = self._labels(outputs[2 * i], len(y))
             in_target = groups == target
             positives = in_target & (y == 1)
-            if np.any((original == 0) & (got == 1)):
+            if np.any((y == 0) & (got == 1)):
                 raise self.wrong("Your function turns some negatives (0) into positives (1); the attack only "
                                  "flips positives to negatives.")
-            changed = got != original
+            changed = got != y
             if np.any(changed & ~in_target):
                 raise self.wrong("Your function flips labels outside the target group; only the target group's "
                                  "positives may change.")
@@ -110,29 +129,27 @@ class _PoisoningProblem(FunctionProblem):
                 raise self.wrong(f"On a case with {len(y)} rows, rate {rate:g} and target {target!r}, your function "
                                  f"flipped {k} labels; it should flip floor(rate x the number of the target group's "
                                  "positives).")
-            again = _as_labels(self._call(answer, y.copy(), groups, target, rate, seed), len(y))
+            again = self._labels(outputs[2 * i + 1], len(y))
             if not np.array_equal(again, got):
                 raise self.wrong("The same random_state gave different flips: draw the rows with "
                                  "rng = np.random.default_rng(random_state) and rng.choice(...).")
         # the rows must be drawn at random: other seeds should pick other rows
-        (y, groups, target, _, _), _ = cases[-1]
-        draws = {tuple(np.flatnonzero(_as_labels(self._call(answer, y.copy(), groups, target, 0.5, s), len(y)) != y))
-                 for s in range(8)}
+        (y, _, _, _, _), _ = cases[-1]
+        start = 2 * len(cases)
+        draws = {tuple(np.flatnonzero(self._labels(outputs[start + j], len(y)) != y))
+                 for j in range(len(_Q1_DRAW_SEEDS))}
         if len(draws) == 1:
             raise self.wrong("Every random_state flips the same rows (the first ones?). Choose the rows at random "
                              "among the target group's positives, with the generator made from random_state.")
         return self.correct_message
 
-    def _call(self, answer, *args):
-        try:
-            got = answer(*args)
-        except NotImplementedError:
-            raise self.not_attempted("Your function is not written yet (it raises NotImplementedError).") from None
-        except Exception as exc:  # the learner's code failed: say how, without a traceback
-            raise self.wrong_type(f"Your function raised {type(exc).__name__}: {exc}") from None
-        if got is None:
+    def _labels(self, output, n):
+        if isinstance(output, Raised) and output.name == "ValueError" and "read-only" in output.message:
+            raise self.wrong("Your function changed the y it was given (in place). Work on a copy: "
+                             "new = y.copy(), then flip labels in new.")
+        if isinstance(output, Returned) and output.value is None:
             raise self.not_attempted("Your function returns None: write its body and return the new labels.")
-        return got
+        return _as_labels(self.returned(output), n)
 
 
 q1 = _PoisoningProblem(
@@ -208,9 +225,15 @@ q2 = NumberProblem(
 
 # --- q3: audit a model with a planted attack ------------------------------------------------------
 
-_AUDIT_SEEDS = {"visible": (AUDIT_SEED, 2, 12), "hidden": (24, 31, 38, 50)}
+#: The suspect models of q3's visible tests (``suspect_model_outputs(random_state=seed)``, public attacks).
+VISIBLE_AUDIT_SEEDS = (AUDIT_SEED, 2, 12)
+#: How many suspect models q3's hidden tests give (every candidate target at least once); their attacks come
+#: from the grader's seed (the package's own seed below when none is given), not from a public seed.
+N_HIDDEN_AUDITS = 4
+HIDDEN_AUDIT_SEED = 4_040_404
 
 
+@functools.lru_cache(maxsize=8)
 def _audit_outputs(seed):
     from ..experiments.hidden_in_plain_sight import suspect_model_outputs
 
@@ -244,37 +267,76 @@ def _q3_reference(outputs):
     return max(rates, key=lambda g: rates[g]["fnr_gap"])
 
 
+@functools.lru_cache(maxsize=4)
+def _hidden_audits(seed=None) -> tuple:
+    """``((outputs, target, rate, data seed), ...)``: the hidden tests' suspect models and their attacks.
+
+    The targets come from the grader's ``seed`` (every candidate once, then one more, shuffled) and
+    are given to :func:`suspect_model_outputs` explicitly, with a data seed that is not in the
+    outputs. A draw in which the target's FNR gap is not the largest (rare) is drawn again, so that
+    every seed gives auditable models.
+    """
+    from ..experiments.hidden_in_plain_sight import AUDIT_TARGETS, suspect_model_outputs
+
+    rng = np.random.default_rng(case_seed("hidden", 0, HIDDEN_AUDIT_SEED, seed))
+    targets = list(rng.permutation(AUDIT_TARGETS))
+    targets += list(rng.choice(AUDIT_TARGETS, N_HIDDEN_AUDITS - len(targets)))
+    out = []
+    for target in rng.permutation(targets).tolist():
+        rate = float(rng.choice([0.75, 1.0]))
+        for _ in range(20):
+            data_seed = int(rng.integers(2**63))
+            outputs = suspect_model_outputs(data_seed, target=target, rate=rate)
+            if _q3_reference(outputs) == target:
+                break
+        else:  # pragma: no cover - the attacks are strong (tests/exercises/test_m04.py)
+            raise RuntimeError(f"no auditable suspect model for target {target!r} in 20 draws")
+        out.append((outputs, target, rate, data_seed))
+    return tuple(out)
+
+
+def _q3_cases(variant, seed=None) -> list:
+    """``[(outputs, planted target, how to name the model in a message), ...]``."""
+    from ..experiments.hidden_in_plain_sight import _planted_attack
+
+    if variant == "visible":
+        return [(_audit_outputs(s), _planted_attack(s)[0], f"suspect_model_outputs(random_state={s})")
+                for s in VISIBLE_AUDIT_SEEDS]
+    case_seed(variant, 0, 0)  # refuses an unknown variant
+    return [(outputs, target, f"hidden suspect model {i + 1}")
+            for i, (outputs, target, _, _) in enumerate(_hidden_audits(seed))]
+
+
 class _AuditProblem(Problem):
+    """The answer is a function ``find_target(outputs) -> group``, run on suspect models' outputs."""
+
+    takes_function = True
+
     def __init__(self, *, title, hints=(), correct_message=""):
         super().__init__(title=title, hints=hints)
         self.correct_message = correct_message
 
-    def diagnose(self, answer, variant: str = "visible") -> str:
-        from ..experiments.hidden_in_plain_sight import AUDIT_TARGETS, _planted_attack
+    def calls(self, variant: str = "visible", seed=None) -> list:
+        return [((outputs,), {}) for outputs, _, _ in _q3_cases(variant, seed)]
 
-        if not callable(answer):
-            raise self.wrong_type(f"Pass your function itself (its name, without parentheses), not a {type(answer).__name__}.")
-        seeds = _AUDIT_SEEDS["hidden" if variant == "hidden" else "visible"]
-        for seed in seeds:
-            outputs = _audit_outputs(seed)
-            try:
-                got = answer(outputs.copy())
-            except NotImplementedError:
-                raise self.not_attempted("Your function is not written yet (it raises NotImplementedError).") from None
-            except Exception as exc:  # the learner's code failed: say how, without a traceback
-                raise self.wrong_type(f"Your function raised {type(exc).__name__}: {exc}") from None
-            if got is None:
+    def diagnose(self, answer, variant: str = "visible", seed=None) -> str:
+        return self._judge_function(answer, variant, seed)
+
+    def judge(self, outputs, variant: str = "visible", seed=None) -> str:
+        from ..experiments.hidden_in_plain_sight import AUDIT_TARGETS
+
+        for i, (frame, target, where) in enumerate(_q3_cases(variant, seed)):
+            if i >= len(outputs):
+                raise self.wrong_type(f"No result of your function was recorded for {where}.")
+            if isinstance(outputs[i], Returned) and outputs[i].value is None:
                 raise self.not_attempted("Your function returns None: return the name of the group you suspect.")
-            if isinstance(got, np.str_):
-                got = str(got)
+            got = self.returned(outputs[i])
             if not isinstance(got, str) or got not in AUDIT_TARGETS:
                 raise self.wrong_type(f"Return one group name, one of {', '.join(map(repr, AUDIT_TARGETS))}; your "
                                       f"function returned {got!r}.")
-            target, _ = _planted_attack(seed)
             if got == target:
                 continue
-            rates = _group_rates(outputs)
-            where = f"suspect_model_outputs(random_state={seed})"
+            rates = _group_rates(frame)
             if got == min(rates, key=lambda g: rates[g]["fnr"]):
                 raise self.wrong(f"For {where} your function names the group with the LOWEST false negative rate. "
                                  "The attack makes the model miss the target's sick patients: look for a high FNR.")

@@ -847,6 +847,37 @@ def _heart_cv(features, y, sex, target, rates, n_splits, n_repeats, n_boot, ci, 
 
 
 # --------------------------------------------------------------------------------------------
+# labels a function must not change (module 04, exercise q1)
+
+class _FrozenLabels(np.ndarray):
+    """Labels handed to a learner's function that must not change them: read-only, in every copy the check makes.
+
+    The poisoning exercise (module 04, q1) calls the learner's ``poison(y, ...)`` on these. Each
+    test call gets a deep copy of its inputs (and a class's grader pickles them to the student's
+    kernel first): both give back a plain *read-only* ``ndarray``, so a function that flips labels
+    in the caller's ``y`` fails with numpy's "assignment destination is read-only", and the check
+    can say so. ``y.copy()`` is an ordinary, writable array.
+    """
+
+    def __reduce_ex__(self, protocol):
+        return (_frozen_labels, (np.array(self, subok=False),))
+
+    def __reduce__(self):
+        return self.__reduce_ex__(2)
+
+    def __deepcopy__(self, memo):
+        out = np.array(self, subok=False)
+        out.setflags(write=False)
+        return out
+
+
+def _frozen_labels(values) -> np.ndarray:
+    """``values`` as :class:`_FrozenLabels` (read-only)."""
+    out = np.array(values, subok=False).view(_FrozenLabels)
+    out.setflags(write=False)
+    return out
+
+
 # an audit: a model with a planted attack (module 04, exercise q3)
 
 #: The groups an attack in :func:`suspect_model_outputs` may target. Only groups the frozen
@@ -914,7 +945,7 @@ def _planted_attack(random_state) -> tuple[str, float]:
     return str(rng.choice(AUDIT_TARGETS)), float(rng.choice([0.75, 1.0]))
 
 
-def suspect_model_outputs(random_state=0) -> pd.DataFrame:
+def suspect_model_outputs(random_state=0, *, target=None, rate=None) -> pd.DataFrame:
     """A suspect model's outputs on a clean test set: one group's positives were poisoned.
 
     An attacker flipped a share (0.75 or 1) of one group's positive training labels (the group is
@@ -927,6 +958,11 @@ def suspect_model_outputs(random_state=0) -> pd.DataFrame:
     ----------
     random_state : int, default=0
         Which attack (group, rate and flipped rows).
+    target, rate : optional
+        The attack, given explicitly (a class's hidden tests): ``target`` one of
+        :data:`AUDIT_TARGETS` and ``rate`` (default 1.0) the share of its positive training
+        labels flipped. Give ``rate`` only with ``target``. The seed then decides only the
+        flipped rows: it no longer tells which group was attacked.
 
     Returns
     -------
@@ -942,7 +978,13 @@ def suspect_model_outputs(random_state=0) -> pd.DataFrame:
     (['sex', 'age_band', 'y_true', 'y_score', 'y_pred'], 1600)
     """
     seed = _seed_int(random_state)
-    target, rate = _planted_attack(seed)
+    if target is None:
+        if rate is not None:
+            raise TypeError("Give rate only together with target (or neither: the seed decides both).")
+        target, rate = _planted_attack(seed)
+    else:
+        target = check_choice(target, "target", AUDIT_TARGETS)
+        rate = 1.0 if rate is None else check_fraction(rate, "rate")
     data = _audit_cohort()
     split = data["split"]
     groups = pd.DataFrame({"sex": data["sex"], "age_band": data["age_band"]})

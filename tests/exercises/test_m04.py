@@ -1,13 +1,30 @@
 """Module 04's problems, each tested correct, wrong (every diagnosed mistake), wrong type and not attempted."""
 
+import json
 import math
+import pickle
 
 import numpy as np
 import pytest
 
 from biaslab.exercises import Outcome
-from biaslab.exercises.m04 import AUDIT_SEED, q1, q2, q3, q4
-from biaslab.experiments.hidden_in_plain_sight import AUDIT_TARGETS, _planted_attack, load_rate_sweep
+from biaslab.exercises._plain import run_calls_raw
+from biaslab.exercises.m04 import AUDIT_SEED, N_HIDDEN_AUDITS, VISIBLE_AUDIT_SEEDS, _hidden_audits, q1, q2, q3, q4
+from biaslab.experiments.hidden_in_plain_sight import (AUDIT_TARGETS, _planted_attack, load_rate_sweep,
+                                                       suspect_model_outputs)
+from biaslab.grading import hidden_seed
+
+
+def seeds(key):
+    """Two classes' hidden seeds of a problem, as their graders derive them from two course secrets."""
+    return tuple(hidden_seed(secret.ljust(32, b"."), f"04_hidden_in_plain_sight.{key}") for secret in (b"one", b"two"))
+
+
+def graded(problem, answer, seed):
+    """The grader's verdict: the hidden calls pickled to a kernel, run there, decided from the plain record."""
+    calls = pickle.loads(pickle.dumps(problem.calls("hidden", seed)))
+    record = {"kind": "function", "variant": "hidden", "outputs": run_calls_raw(answer, calls)}
+    return problem.decide(json.loads(json.dumps(record)), seed=seed)
 
 
 def expect(feedback, outcome, *fragments):
@@ -162,11 +179,11 @@ def test_q3_correct_visible_and_hidden():
 
 
 def test_q3_visible_and_hidden_cases_cover_every_candidate():
-    from biaslab.exercises.m04 import _AUDIT_SEEDS
-
-    assert AUDIT_SEED in _AUDIT_SEEDS["visible"]
-    for seeds in _AUDIT_SEEDS.values():
-        assert {_planted_attack(s)[0] for s in seeds} == set(AUDIT_TARGETS)
+    assert AUDIT_SEED in VISIBLE_AUDIT_SEEDS
+    assert {_planted_attack(s)[0] for s in VISIBLE_AUDIT_SEEDS} == set(AUDIT_TARGETS)
+    for seed in (None, *seeds("q3"), 0, 1, 2):
+        assert {target for _, target, _, _ in _hidden_audits(seed)} == set(AUDIT_TARGETS)
+        assert len(_hidden_audits(seed)) == N_HIDDEN_AUDITS
 
 
 def test_q3_diagnoses_mistakes():
@@ -194,6 +211,80 @@ def test_q3_wrong_type_and_not_attempted():
     expect(q3.feedback(lambda o: o["nope"]), Outcome.WRONG_TYPE, "KeyError")
     expect(q3.feedback(lambda o: None), Outcome.NOT_ATTEMPTED, "returns None")
     expect(q3.feedback(...), Outcome.NOT_ATTEMPTED)
+
+
+def unwritten(*args):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("seed", seeds("q1"))
+@pytest.mark.parametrize("answer, outcome, fragment", [
+    (poison_right, Outcome.CORRECT, "poison_labels"),
+    (make_variant(in_place=True), Outcome.WRONG_VALUE, "in place"),
+    (make_variant(count=lambda y, g, t, r: round(r * ((g == t) & (y == 1)).sum())), Outcome.WRONG_VALUE, "rounded"),
+    (make_variant(unseeded=True), Outcome.WRONG_VALUE, "same random_state"),
+    (make_variant(fixed_rows=True), Outcome.WRONG_VALUE, "same rows"),
+    (lambda y, *a: y * 0.5, Outcome.WRONG_TYPE, "0 and 1"),
+    (lambda *a: None, Outcome.NOT_ATTEMPTED, "returns None"),
+    (unwritten, Outcome.NOT_ATTEMPTED, "NotImplementedError"),
+])
+def test_q1_hidden_seeds_feedback_and_grader_agree(answer, outcome, fragment, seed):
+    feedback = q1.feedback(answer, variant="hidden", seed=seed)
+    expect(feedback, outcome, fragment)
+    assert graded(q1, answer, seed) == feedback
+
+
+def test_q1_hidden_cases_differ_between_seeds():
+    one, two = (q1.calls("hidden", s) for s in seeds("q1"))
+    assert len(one) == len(two)
+    assert any(len(a[0][0]) != len(b[0][0]) or not np.array_equal(a[0][0], b[0][0]) for a, b in zip(one, two))
+
+
+@pytest.mark.parametrize("seed", seeds("q3"))
+@pytest.mark.parametrize("answer, outcome, fragment", [
+    (find_right, Outcome.CORRECT, "planted target"),
+    (find_lowest_fnr, Outcome.WRONG_VALUE, "hidden suspect model"),
+    (lambda o: "women", Outcome.WRONG_TYPE, "one of"),
+    (lambda o: o["nope"], Outcome.WRONG_TYPE, "KeyError"),
+    (lambda o: None, Outcome.NOT_ATTEMPTED, "returns None"),
+    (unwritten, Outcome.NOT_ATTEMPTED, "NotImplementedError"),
+])
+def test_q3_hidden_seeds_feedback_and_grader_agree(answer, outcome, fragment, seed):
+    feedback = q3.feedback(answer, variant="hidden", seed=seed)
+    expect(feedback, outcome, fragment)
+    assert graded(q3, answer, seed) == feedback
+    assert "random_state" not in feedback.message  # a hidden model is not named by a seed
+
+
+def test_q3_hidden_truths_come_from_the_graders_seed_not_from_the_data():
+    one, two = (_hidden_audits(s) for s in seeds("q3"))
+    assert [t for _, t, _, _ in one] != [t for _, t, _, _ in two]
+    cases = [case for seed in (None, *seeds("q3")) for case in _hidden_audits(seed)]
+    # the public attack of a data seed is not the planted one (a third agree by chance)
+    assert sum(_planted_attack(data_seed)[0] == target for _, target, _, data_seed in cases) < len(cases) / 2
+    for (outputs,), _ in q3.calls("hidden", seeds("q3")[0]):
+        assert list(outputs.columns) == ["sex", "age_band", "y_true", "y_score", "y_pred"] and not outputs.attrs
+
+
+def test_suspect_model_outputs_with_an_explicit_attack():
+    seed = 2**62 + 7
+    outputs = {target: suspect_model_outputs(seed, target=target) for target in AUDIT_TARGETS}
+    for target, frame in outputs.items():
+        assert find_right(frame) == target
+    with pytest.raises(TypeError, match="rate only together with target"):
+        suspect_model_outputs(1, rate=0.5)
+    with pytest.raises(ValueError, match="target must be one of"):
+        suspect_model_outputs(1, target="0-20")
+    with pytest.raises(ValueError, match="rate"):
+        suspect_model_outputs(1, target="F", rate=1.5)
+
+
+@pytest.mark.parametrize("problem", [q1, q3])
+def test_calls_pickle_for_the_kernel(problem):
+    for variant, seed in [("visible", None), ("hidden", None), ("hidden", seeds(problem.name)[0])]:
+        data = pickle.dumps(problem.calls(variant, seed), protocol=pickle.HIGHEST_PROTOCOL)
+        assert b"biaslab.exercises" not in data  # the grading kernel has only recording stubs there
+        assert len(data) < 1e6
 
 
 # --- q4: reflection -----------------------------------------------------------------------------------
