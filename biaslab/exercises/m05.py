@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from ._plain import Opaque
 from ..robustness import TRAINING_VARIANTS, counterfactual_flip_rate, load_robust_training_results, worst_case_flip
-from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
+from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem, case_seed
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4"]
@@ -128,36 +128,44 @@ q1 = _ModelFlipRate(
 
 # --- q2: the worst case within a delta -----------------------------------------------------------
 
-class _Threshold:
+# The toy models of q2 are scikit-learn pipelines (a column selection, maybe a square, and a logistic
+# regression with set weights): a class's grader pickles the calls into the student's kernel, where
+# biaslab.exercises holds only recording stubs, so a model class defined here could not be unpickled.
+
+def _rule(columns, weights, intercept, X, *, square=False):
+    """A fitted pipeline that predicts 1 where ``weights . features + intercept > 0``."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import PolynomialFeatures
+
+    steps = [("select", ColumnTransformer([("columns", "passthrough", list(columns))]))]
+    if square:
+        steps.append(("square", PolynomialFeatures(degree=2, include_bias=False)))
+    model = Pipeline(steps + [("rule", LogisticRegression())])
+    model[:-1].fit(X)
+    rule = model[-1]
+    rule.classes_ = np.array([0, 1])
+    rule.coef_ = np.array([weights], dtype=float)
+    rule.intercept_ = np.array([float(intercept)])
+    rule.n_features_in_ = len(weights)
+    return model
+
+
+def _threshold(X, column, cut):
     """predict 1 where column > cut."""
-
-    def __init__(self, column, cut):
-        self.column, self.cut = column, cut
-
-    def predict(self, X):
-        return (X[self.column].to_numpy(dtype=float) > self.cut).astype(int)
+    return _rule([column], [1.0], -cut, X)
 
 
-class _Band:
+def _band(X, column, low, high):
     """predict 1 where low < column <= high: a narrow band that a search of the two ends misses."""
-
-    def __init__(self, column, low, high):
-        self.column, self.low, self.high = column, low, high
-
-    def predict(self, X):
-        x = X[self.column].to_numpy(dtype=float)
-        return ((x > self.low) & (x <= self.high)).astype(int)
+    low, high = low + 1e-6, high + 1e-6  # -(x - low)(x - high) > 0, clear of rounding at the ends
+    return _rule([column], [low + high, -1.0], -low * high, X, square=True)
 
 
-class _Linear:
+def _linear(X, weights, cut):
     """predict 1 where a weighted sum of columns exceeds cut."""
-
-    def __init__(self, weights, cut):
-        self.weights, self.cut = dict(weights), cut
-
-    def predict(self, X):
-        score = sum(w * X[c].to_numpy(dtype=float) for c, w in self.weights.items())
-        return (score > self.cut).astype(int)
+    return _rule(list(weights), list(weights.values()), -cut, X)
 
 
 def _patients(rng, n, column, index=None):
@@ -171,38 +179,30 @@ def _patients(rng, n, column, index=None):
     return frame
 
 
-@functools.cache
-def _clinic_model():
-    from ..models import make_tabular_model
-
-    heart, X_train, _ = _heart_split()
-    with threadpool_limits(1):
-        return make_tabular_model("gradient_boosting", random_state=0).fit(X_train, heart.target[X_train.index])
-
-
-def _q2_cases(variant):
-    cases = []
+def _q2_models(variant, seed=None):
+    """``[(model's name in messages, (model, X, column, delta), kwargs), ...]``."""
+    rng = np.random.default_rng(case_seed(variant, 5, 2026, seed))
     if variant == "visible":
-        rng = np.random.default_rng(5)
         X = _patients(rng, 40, "age")
-        cases += [
-            ((_Threshold("age", 50.5), X, "age", 2), {}),
-            ((_Band("age", 52, 53), X, "age", 5), {}),
-            ((_Linear({"age": 1.0, "cholesterol": 0.1}, 80), X, "age", 3), {"n_steps": 7}),
-            ((_clinic_model(), _heart_split()[2].copy(), "age", 5), {}),
+        return [
+            ("Threshold", (_threshold(X, "age", 50.5), X, "age", 2), {}),
+            ("Band", (_band(X, "age", 52, 53), X, "age", 5), {}),
+            ("Linear", (_linear(X, {"age": 1.0, "cholesterol": 0.1}, 80), X, "age", 3), {"n_steps": 7}),
+            ("TabularModel", (_clinic_model(), _heart_split()[2].copy(), "age", 5), {}),
         ]
-    else:
-        rng = np.random.default_rng(2026)
-        # weight in kg, which the heart data lacks; patient ids as the index; a grid without 0
-        X = _patients(rng, 60, "weight", index=pd.Index(rng.permutation(1000)[:60] + 1000, name="patient"))
-        cases += [
-            ((_Band("weight", 79.0, 80.0), X, "weight", 4.0), {}),
-            ((_Threshold("weight", 85.0), X, "weight", 1.5), {"n_steps": 4}),
-            ((_Linear({"weight": -0.5, "cholesterol": 0.05}, -30), X, "weight", 10.0), {"n_steps": 11}),
-            ((_Threshold("weight", 85.0), X, "weight", 0.0), {}),
-            ((_Band("cholesterol", 240, 241), X, "cholesterol", 6), {"n_steps": 13}),
-        ]
-    return cases
+    # weight in kg, which the heart data lacks; patient ids as the index; a grid without 0
+    X = _patients(rng, 60, "weight", index=pd.Index(rng.permutation(1000)[:60] + 1000, name="patient"))
+    return [
+        ("Band", (_band(X, "weight", 79.0, 80.0), X, "weight", 4.0), {}),
+        ("Threshold", (_threshold(X, "weight", 85.0), X, "weight", 1.5), {"n_steps": 4}),
+        ("Linear", (_linear(X, {"weight": -0.5, "cholesterol": 0.05}, -30), X, "weight", 10.0), {"n_steps": 11}),
+        ("Threshold", (_threshold(X, "weight", 85.0), X, "weight", 0.0), {}),
+        ("Band", (_band(X, "cholesterol", 240, 241), X, "cholesterol", 6), {"n_steps": 13}),
+    ]
+
+
+def _q2_cases(variant, seed=None):
+    return [(args, kwargs) for _, args, kwargs in _q2_models(variant, seed)]
 
 
 def _q2_reference(model, X, column, delta, n_steps=21):
@@ -219,9 +219,11 @@ def _flips_at(model, X, column, offsets):
     return flipped
 
 
-def _q2_compare(got, expected, args, kwargs):
+def _q2_compare(got, expected, args, kwargs, name):
     model, X, column, delta = args
     n_steps = kwargs.get("n_steps", 21)
+    if isinstance(got, Opaque):
+        raise Problem.wrong_type(f"Your function returned a {got.type_name}; return one True/False per row of X.")
     if np.isscalar(got) or np.ndim(got) == 0:
         raise Problem.wrong_type("Your function returned a single value; return one True/False per row of X "
                                  "(the rate is the mean of that).")
@@ -236,7 +238,7 @@ def _q2_compare(got, expected, args, kwargs):
     if np.array_equal(got, expected):
         return
     grid = np.linspace(-delta, delta, n_steps)
-    where = f"(model {type(model).__name__.strip('_')}, column {column!r}, delta={delta:g}, n_steps={n_steps})"
+    where = f"(model {name}, column {column!r}, delta={delta:g}, n_steps={n_steps})"
     if np.array_equal(got, _flips_at(model, X, column, [-delta, delta])):
         raise Problem.wrong(f"You tried only the two ends, -delta and +delta; a prediction can flip inside the range "
                             f"and flip back before its end. Try every change of the grid {where}.")
@@ -255,33 +257,21 @@ def _q2_compare(got, expected, args, kwargs):
 
 
 class _SearchProblem(FunctionProblem):
-    """A FunctionProblem that also catches a function that changes its input X."""
+    """A FunctionProblem whose diagnoses name the model of the case (the toy models are all pipelines)."""
 
-    def diagnose(self, answer, variant: str = "visible") -> str:
+    def diagnose(self, answer, variant: str = "visible", seed=None) -> str:
         with threadpool_limits(1):  # the learner's search calls predict many times on small data
-            return self._diagnose(answer, variant)
+            return self._judge_function(answer, variant, seed)
 
-    def _diagnose(self, answer, variant):
-        if not callable(answer):
-            raise self.wrong_type(f"Pass your function itself (its name, without parentheses), not a "
-                                  f"{type(answer).__name__}.")
-        cases = self.cases(variant)
-        for args, kwargs in cases:
-            X = args[1]
-            before = X.copy()
-            try:
-                got = answer(*args, **kwargs)
-            except NotImplementedError:
-                raise self.not_attempted("Your function is not written yet (it raises NotImplementedError).") from None
-            except Exception as exc:  # the learner's code failed: say how, without a traceback
-                raise self.wrong_type(f"Your function raised {type(exc).__name__}: {exc}") from None
-            if not X.equals(before):  # each check builds its cases afresh, so nothing else is harmed
-                raise self.wrong("Your function changed the X it was given: work on a copy (moved = X.copy()), or "
-                                 "the patients' records are wrong for everything that follows.")
-            if got is None:
-                raise self.not_attempted("Your function returns None: write its body and return the result.")
-            self.compare(got, self.reference(*args, **kwargs), args, kwargs)
-        return self.correct_message or f"Your function gives the right result on all {len(cases)} test cases."
+    def judge(self, outputs, variant: str = "visible", seed=None) -> str:
+        models = _q2_models(variant, seed)
+        with threadpool_limits(1):
+            for i, (name, args, kwargs) in enumerate(models):
+                if i >= len(outputs):
+                    raise self.wrong_type(f"No result of your function was recorded for test case {i + 1}.")
+                got = self.returned(outputs[i])
+                self.compare(got, self._reference(*args, **kwargs), args, kwargs, name)
+        return self.correct_message or f"Your function gives the right result on all {len(models)} test cases."
 
 
 q2 = _SearchProblem(

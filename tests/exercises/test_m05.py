@@ -1,12 +1,17 @@
 """Module 05's problems, each tested correct, wrong (every diagnosed mistake) and not attempted."""
 
+import json
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
 from biaslab.exercises import Outcome
+from biaslab.exercises._plain import run_calls_raw
 from biaslab.exercises.m05 import MAX_LAB_FLIP_RATE, MIN_AUROC, LAB_COLUMNS, q1, q2, q3, q4, _heart_split
+from biaslab.grading import hidden_seed
 from biaslab.models import make_tabular_model
 from biaslab.robustness import TRAINING_VARIANTS, load_robust_training_results
 
@@ -153,7 +158,8 @@ def test_q2_correct(variant):
 def test_q2_diagnoses_each_mistake():
     expect(q2.feedback(ends_only), Outcome.WRONG_VALUE, "only the two ends")
     expect(q2.feedback(up_only), Outcome.WRONG_VALUE, "only moved the column up")
-    expect(q2.feedback(in_place), Outcome.WRONG_VALUE, "changed the X")
+    # each call gets its own copy of X, so a change in place is no longer seen; its result still is wrong
+    expect(q2.feedback(in_place), Outcome.WRONG_VALUE, "only moved the column up")
     expect(q2.feedback(nothing), Outcome.WRONG_VALUE, "finds no flips")
     expect(q2.feedback(everything), Outcome.WRONG_VALUE, "every row flips")
     expect(q2.feedback(ends_only, variant="hidden"), Outcome.WRONG_VALUE, "only the two ends")
@@ -167,6 +173,46 @@ def test_q2_wrong_type_and_not_attempted():
     expect(q2.feedback(lambda m, X, c, d, n_steps=21: None), Outcome.NOT_ATTEMPTED, "returns None")
     expect(q2.feedback("flips_within"), Outcome.WRONG_TYPE, "function itself")
     expect(q2.feedback(...), Outcome.NOT_ATTEMPTED)
+
+
+#: two classes' hidden seeds, as their graders derive them from two course secrets
+SEEDS = tuple(hidden_seed(secret.ljust(32, b"."), "05_robustness.q2") for secret in (b"one", b"two"))
+
+
+def unwritten(model, X, column, delta, n_steps=21):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("answer, outcome, fragment", [
+    (flips_within, Outcome.CORRECT, "worst_case_flip"),
+    (as_series, Outcome.CORRECT, ""),
+    (ends_only, Outcome.WRONG_VALUE, "only the two ends"),
+    (up_only, Outcome.WRONG_VALUE, "only moved the column up"),
+    (nothing, Outcome.WRONG_VALUE, "finds no flips"),
+    (lambda m, X, c, d, n_steps=21: X["nope"], Outcome.WRONG_TYPE, "raised KeyError"),
+    (lambda m, X, c, d, n_steps=21: m, Outcome.WRONG_TYPE, "returned a Pipeline"),
+    (lambda m, X, c, d, n_steps=21: None, Outcome.NOT_ATTEMPTED, "returns None"),
+    (unwritten, Outcome.NOT_ATTEMPTED, "NotImplementedError"),
+])
+def test_q2_hidden_seeds_feedback_and_grader_agree(answer, outcome, fragment, seed):
+    feedback = q2.feedback(answer, variant="hidden", seed=seed)
+    expect(feedback, outcome, fragment)
+    calls = pickle.loads(pickle.dumps(q2.calls("hidden", seed)))  # as the grader hands them to the kernel
+    record = {"kind": "function", "variant": "hidden", "outputs": run_calls_raw(answer, calls)}
+    assert q2.decide(json.loads(json.dumps(record)), seed=seed) == feedback
+
+
+def test_q2_hidden_cases_differ_between_seeds():
+    one, two = (q2.calls("hidden", seed) for seed in SEEDS)
+    assert not one[0][0][1].equals(two[0][0][1])
+
+
+@pytest.mark.parametrize("variant, seed", [("visible", None), ("hidden", None), ("hidden", SEEDS[0])])
+def test_q2_calls_pickle_for_the_kernel(variant, seed):
+    data = pickle.dumps(q2.calls(variant, seed), protocol=pickle.HIGHEST_PROTOCOL)
+    assert b"biaslab.exercises" not in data  # the grading kernel has only recording stubs there
+    assert len(data) < 1e6
 
 
 def test_q2_assert_passed_raises_with_the_same_message():
