@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from biaslab.exercises import Outcome
+from biaslab.exercises._plain import encode
 from biaslab.exercises.m08 import MITIGATION_CHOICES, q1, q2, q3, q4
 from biaslab.mitigations import group_thresholds, reweighing_weights
 from biaslab.mitigations._comparison import fit_baseline, mitigation_data
@@ -124,6 +125,32 @@ def test_q2_wrong_type_and_not_attempted():
     expect(q2.feedback({"Female": 40, "Male": 50}), Outcome.WRONG_TYPE, "between 0 and 1")
     expect(q2.feedback({"Female": float("nan"), "Male": 0.5}), Outcome.WRONG_TYPE)
     expect(q2.feedback(...), Outcome.NOT_ATTEMPTED)
+
+
+def value_record(answer, variant):
+    """The record a grading kernel makes of a value answer (biaslab.grading._recorder)."""
+    if answer is Ellipsis:
+        return {"kind": "placeholder", "variant": variant}
+    return {"kind": "value", "variant": variant, "answer": encode(answer), "context": {}}
+
+
+def test_q2_is_a_value_answer_the_grader_decides_like_the_check(validation):
+    scores, y, s = validation
+    assert not q2.takes_function  # a dict of thresholds, not a function: no calls to make
+    right = {k: np.float64(v) for k, v in quantile_thresholds(scores, y, s, y == 1).items()}
+    for answer, outcome in [(right, Outcome.CORRECT), ({"Female": 0.5, "Male": 0.5}, Outcome.WRONG_VALUE),
+                            ({"Female": 0.4}, Outcome.WRONG_TYPE), (..., Outcome.NOT_ATTEMPTED)]:
+        feedback = q2.feedback(answer)
+        assert feedback.outcome is outcome
+        assert q2.decide(value_record(answer, "visible")) == feedback
+
+
+@pytest.mark.xfail(strict=True, reason="Problem._decide does not pass a value record's variant to the check, so "
+                   "the hidden test of q2 is decided on the validation rows, not the test rows")
+def test_q2_hidden_record_is_decided_on_the_test_rows(validation):
+    scores, y, s = validation
+    answer = quantile_thresholds(scores, y, s, y == 1)
+    assert q2.decide(value_record(answer, "hidden"), seed=12345) == q2.feedback(answer, variant="hidden")
 
 
 # --- q3 ----------------------------------------------------------------------------------------
