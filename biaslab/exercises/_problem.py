@@ -222,6 +222,18 @@ class Problem:
             raise DecodeError("the context is not a dict")
         allowed = self.context_names()
         context = {k: decode(v) for k, v in context.items() if isinstance(k, str) and k in allowed}
+        variant = record.get("variant", "visible")
+        if variant not in ("visible", "hidden"):
+            raise DecodeError("unknown variant")
+        if variant == "hidden":  # a value checked on hidden data (e.g. thresholds on unseen rows)
+            import inspect
+
+            params = inspect.signature(self.diagnose).parameters
+            if "variant" not in params:
+                raise DecodeError("this exercise has no hidden variant")
+            context["variant"] = "hidden"
+            if "seed" in params:
+                context["seed"] = seed
         return self.feedback(decode(record.get("answer")), **context)
 
     def context_names(self) -> set:

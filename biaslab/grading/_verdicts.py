@@ -231,11 +231,20 @@ class SandboxedExecute(Execute):
             _write_stubs(tmp / "exercises", notebook_id)
             _copy_font_cache(tmp / "matplotlib")
             (tmp / "conn").mkdir()
-            kernel_name = self.kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "python3"
-            km = SandboxedKernelManager(kernel_name=kernel_name, config=self.config, transport="ipc",
-                                        connection_file=str(tmp / "conn" / "kernel.json"))
-            km.grading_dir = tmp
-            return super().preprocess(nb, resources, km=km)
+            self._grading_dir = tmp
+            try:  # nbclient makes the kernel manager (create_kernel_manager), so it also shuts it down
+                return super().preprocess(nb, resources)
+            finally:
+                self._grading_dir = None
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        tmp = self._grading_dir
+        km.connection_file = str(tmp / "conn" / "kernel.json")
+        km.transport = "ipc"  # Unix sockets in a folder of the sandbox's: it has no network
+        km.ip = str(tmp / "conn" / "kernel-ipc")
+        km.grading_dir = tmp
+        return km
 
 
 # --------------------------------------------------------------------------------- 3. verdicts
