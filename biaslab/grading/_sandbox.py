@@ -73,15 +73,32 @@ def _package_dirs() -> tuple[Path, Path]:
     return Path(biaslab.__file__).resolve().parent, data_dir().resolve()
 
 
-def _python_dirs() -> list[Path]:
-    dirs = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(sys.exec_prefix).resolve()}
-    return sorted(d for d in dirs if d.is_dir())
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
-def sandbox_command(kernel_cmd: list, *, workdir, grading_dir, conn_dir) -> list:
-    """The command that runs ``kernel_cmd`` (an ipykernel command line) in the sandbox."""
+def _python_dirs(private: list) -> list[Path]:
+    """The Python installation and every folder on ``sys.path`` (e.g. a linked site-packages), except
+    those that hold, or lie inside, a private folder (the course, the folder being graded)."""
+    dirs = {Path(sys.base_prefix), Path(sys.prefix), Path(sys.exec_prefix)}
+    dirs |= {Path(p) for p in sys.path if p and os.path.isabs(p)}
+    out = set()
+    for d in dirs:
+        d = d.resolve()
+        home = Path.home().resolve()  # a Python under it (pyenv) is mounted, the home itself (keys) never
+        if not d.is_dir() or _inside(home, d) or any(_inside(d, p) or _inside(p, d) for p in private):
+            continue
+        out.add(d)
+    return sorted(out)
+
+
+def sandbox_command(kernel_cmd: list, *, workdir, grading_dir, conn_dir, course_root=None) -> list:
+    """The command that runs ``kernel_cmd`` (an ipykernel command line) in the sandbox.
+
+    ``course_root`` (and ``workdir``) are never mounted, nor any folder that contains them."""
     kernel_cmd = _kernel_command(kernel_cmd)
     workdir, grading_dir, conn_dir = (Path(p).resolve() for p in (workdir, grading_dir, conn_dir))
+    private = [workdir] + ([Path(course_root).resolve()] if course_root else [])
     limits = _limits()
     launcher = [sys.executable, "-P", "-m", "biaslab.grading._launch",
                 "--memory-gib", f"{limits['memory_gib']:g}", "--cpu-seconds", f"{limits['cpu_seconds']:g}",
@@ -107,7 +124,7 @@ def sandbox_command(kernel_cmd: list, *, workdir, grading_dir, conn_dir) -> list
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/tmp/home",
              "--dir", "/tmp/home/.config/matplotlib"]
-    for path in _python_dirs():
+    for path in _python_dirs(private):
         args += ["--ro-bind", str(path), str(path)]
     args += ["--ro-bind", str(package), str(package), "--ro-bind", str(data), str(data),
              "--ro-bind", str(grading_dir / "exercises"), str(package / "exercises"),
@@ -148,13 +165,15 @@ class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels start in the grading sandbox (set ``grading_dir`` first)."""
 
     grading_dir = None  # made by biaslab.grading._verdicts.SandboxedExecute for each notebook
+    course_root = None
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         if self.grading_dir is None:
             raise RuntimeError("SandboxedKernelManager needs grading_dir: use biaslab.grading.SandboxedExecute.")
         workdir = kw.get("cwd") or os.getcwd()
         conn_dir = Path(self.connection_file).parent
-        kernel_cmd = sandbox_command(kernel_cmd, workdir=workdir, grading_dir=self.grading_dir, conn_dir=conn_dir)
+        kernel_cmd = sandbox_command(kernel_cmd, workdir=workdir, grading_dir=self.grading_dir, conn_dir=conn_dir,
+                                     course_root=self.course_root)
         env = dict(kw.get("env") or os.environ)
         env.pop("BIASLAB_WORKBOOK", None)  # a learner's workbook must not record the class's answers
         kw["env"] = env

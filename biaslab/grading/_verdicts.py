@@ -244,6 +244,7 @@ class SandboxedExecute(Execute):
         km.transport = "ipc"  # Unix sockets in a folder of the sandbox's: it has no network
         km.ip = str(tmp / "conn" / "kernel-ipc")
         km.grading_dir = tmp
+        km.course_root = _course_root(self.config)
         return km
 
 
