@@ -1,6 +1,7 @@
 """Parallel grading (``biaslab grade``): a small class of module 02 graded by one worker and by
 two workers sharing one gradebook gives the same grades, cell by cell, also while another
-process holds the gradebook's write lock for longer than SQLite's default 5 s wait.
+process holds the gradebook's write lock for longer than SQLite's default 5 s wait: the workers
+wait for it instead of failing.
 """
 
 import shutil
@@ -19,6 +20,7 @@ from biaslab.course._grading import _with_busy_timeout, add_parser, grade_class
 MODULE = load_curriculum().module("02")
 ASSIGNMENT = MODULE.id
 AUTO_POINTS = sum(e.points for e in MODULE.exercises if e.kind == "auto")
+STUDENTS = ("ada", "bob", "cyd")
 
 
 def _wrong(right):
@@ -44,7 +46,7 @@ def course(tmp_path_factory):
              if c.metadata.get("nbgrader", {}).get("solution")}
     # cyd: q1 and q3 wrong, q4 and the reflection q5 left untouched: only q2 earns its points
     cyd = {k: v for k, v in _wrong(right).items() if k not in ("q4_answer", "q5_answer")}
-    for student, answers in (("ada", right), ("bob", {}), ("cyd", cyd)):
+    for student, answers in zip(STUDENTS, (right, {}, cyd)):
         nb = nbformat.from_dict(release)
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -56,48 +58,92 @@ def course(tmp_path_factory):
     return root
 
 
+def _gradebook(root):
+    from nbgrader.api import Gradebook
+
+    return Gradebook(f"sqlite:///{root / 'gradebook.db'}")
+
+
 def cell_grades(root):
     """{(student, grade cell): (auto_score, needs_manual_grade)} from the gradebook."""
-    from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SAWarning)
-        with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        with _gradebook(root) as gb:
             assignment = gb.find_assignment(ASSIGNMENT)
             return {(sub.student.id, grade.name): (grade.auto_score, grade.needs_manual_grade)
                     for sub in assignment.submissions for nb in sub.notebooks for grade in nb.grades}
 
 
-def hold_write_lock(db, seconds, held):
-    """Hold SQLite's RESERVED lock (the one every writer needs) on ``db`` for ``seconds``."""
+def forget_submissions(root):
+    """Remove the class's graded submissions from the gradebook. Grading a submission again with
+    unchanged scores writes nothing; grading a forgotten one must write its submission and scores."""
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        with _gradebook(root) as gb:
+            for sub in list(gb.find_assignment(ASSIGNMENT).submissions):
+                gb.remove_submission(ASSIGNMENT, sub.student.id)
+
+
+def hold_write_lock(db, arrived, seconds, held, releasing):
+    """Hold SQLite's RESERVED lock (the one every writer needs) on ``db`` until ``seconds`` after
+    ``arrived()`` is true. ``releasing`` is set just before the lock is given up, so no other
+    writer's write can succeed before it is set."""
     con = sqlite3.connect(db, isolation_level=None)
     try:
         con.execute("BEGIN IMMEDIATE")
         held.set()
+        guard = time.monotonic() + 120  # never hold the lock for ever, whatever happens to the workers
+        while not arrived() and time.monotonic() < guard:
+            time.sleep(0.05)
         time.sleep(seconds)
+        releasing.set()
         con.execute("COMMIT")
     finally:
+        releasing.set()
         con.close()
 
 
 @pytest.fixture(scope="module")
 def graded(course):
-    """The class graded by one worker (the CLI), then again by two workers under a held lock."""
+    """The class graded by one worker (the CLI), then, forgotten by the gradebook, graded again by
+    two workers while another process holds the gradebook's write lock."""
     code = main(["grade", ASSIGNMENT, "--root", str(course), "--workers", "1"])
     assert code == 0
     one = cell_grades(course)
+    forget_submissions(course)
+    assert cell_grades(course) == {}
 
-    held = threading.Event()
-    locker = threading.Thread(target=hold_write_lock, args=(course / "gradebook.db", 10.0, held))
+    # A worker starts a student by removing the student's autograded folder (grading is forced),
+    # then writes the submission into the gradebook. Once both workers have started one, the lock
+    # is held 8 s more, longer than SQLite's default 5 s wait.
+    autograded = [course / "autograded" / s / ASSIGNMENT for s in STUDENTS]
+    assert all(folder.is_dir() for folder in autograded)
+    done = threading.Event()
+    held, releasing = threading.Event(), threading.Event()
+
+    def arrived():
+        return done.is_set() or sum(not folder.exists() for folder in autograded) >= 2
+
+    locker = threading.Thread(target=hold_write_lock,
+                              args=(course / "gradebook.db", arrived, 8.0, held, releasing))
     locker.start()
+    lines, released = [], []  # each line of the log, and whether the lock holder had let go by then
+
+    def log(line):
+        lines.append(line)
+        released.append(releasing.is_set())
+
     try:
         assert held.wait(10)
-        lines = []
-        report = grade_class(course, ASSIGNMENT, workers=2, log=lines.append)
+        report = grade_class(course, ASSIGNMENT, workers=2, log=log)
     finally:
+        done.set()
         locker.join()
-    return {"one": one, "two": cell_grades(course), "report": report, "lines": lines}
+    return {"one": one, "two": cell_grades(course), "report": report, "lines": lines, "released": released}
 
 
 def test_two_workers_give_the_grades_of_one(graded):
@@ -111,8 +157,12 @@ def test_two_workers_give_the_grades_of_one(graded):
     # the students were split between two long-lived processes
     assert len({r.pid for r in report.results.values()}) == 2
     assert graded["lines"][0] == f"grading 3 submission(s) of {ASSIGNMENT} with 2 worker(s)"
-    # the lock was held for 10 s, twice SQLite's default wait: the writers waited, none failed
-    assert report.seconds > 10 and all(r.attempts == 1 for r in report.results.values())
+    # another process held the gradebook's write lock as the workers were launched, and each student's
+    # grading writes the gradebook: every student was graded (and logged) only after it let go, and
+    # at the first attempt (the workers waited for the lock instead of failing)
+    after_release = [released for line, released in zip(graded["lines"], graded["released"]) if ": graded in" in line]
+    assert after_release == [True, True, True]
+    assert all(r.attempts == 1 for r in report.results.values())
 
 
 def test_reflections_wait_for_the_instructor(graded):
