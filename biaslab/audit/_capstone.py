@@ -3,8 +3,10 @@
 ``capstone_case(random_state)`` samples rows of the real Adult data, plants a targeted
 label-poisoning attack (:func:`biaslab.attacks.poison_labels`) on one group in the training
 labels, leaves out some columns the way a vendor might, and trains the model. The seed decides
-which group is attacked and which columns are left out, so every seed is a different audit; the
-exercises' checks know the seed, the learner does not know what was planted.
+which group is attacked and which columns are left out, so every seed is a different audit, for
+practice. A class's hidden tests give the attack explicitly (``capstone_case(seed, target=...,
+left_out=...)``, chosen from the grader's secret): the seed then decides only the rows, and the
+case does not carry it (``random_state`` is None).
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ class CapstoneCase:
         Clean audit rows the model never saw: measure on these.
     groups_val, groups_test : DataFrame
         ``sex``, ``race`` and ``age_band`` of the rows of ``X_val`` and ``X_test``.
-    random_state : int
-        The seed of the case.
+    random_state : int or None
+        The seed that decided the case, or None when the attack was given explicitly (then the
+        seed does not describe the case, and is not kept).
     """
 
     model: object
@@ -56,10 +59,11 @@ class CapstoneCase:
     y_test: pd.Series
     groups_val: pd.DataFrame
     groups_test: pd.DataFrame
-    random_state: int
+    random_state: int | None
 
     def __repr__(self) -> str:
-        return (f"CapstoneCase(random_state={self.random_state}: a logistic regression trained on "
+        seed = "" if self.random_state is None else f"random_state={self.random_state}: "
+        return (f"CapstoneCase({seed}a logistic regression trained on "
                 f"{len(self.X_train):,} rows; X_val {len(self.X_val):,} rows (clean labels), X_test "
                 f"{len(self.X_test):,} rows (clean labels); features: {', '.join(self.X_test.columns)})")
 
@@ -78,14 +82,22 @@ def _plan(seed: int):
     return target, left_out
 
 
+def _check_attack(target, left_out):
+    if tuple(target) not in CAPSTONE_CANDIDATES:
+        raise ValueError(f"target must be one of {', '.join(map(repr, CAPSTONE_CANDIDATES))}, got {target!r}.")
+    if tuple(left_out) not in _LEFT_OUT:
+        raise ValueError(f"left_out must be one of {', '.join(map(repr, _LEFT_OUT))}, got {left_out!r}.")
+    return tuple(target), tuple(left_out)
+
+
 @functools.lru_cache(maxsize=8)
-def _build(seed: int) -> CapstoneCase:
+def _build(seed: int, target: tuple, left_out: tuple, keep_seed: bool) -> CapstoneCase:
     from ..attacks import poison_labels
     from ..datasets import load_adult
     from ..models import make_tabular_model
 
     adult = load_adult()
-    (column, group), left_out = _plan(seed)
+    column, group = target
     rng = np.random.default_rng(seed)
     rows = rng.permutation(len(adult.target))[:_N_TRAIN + _N_VAL + _N_TEST]
     X = adult.data.iloc[rows].drop(columns=["native_country", *left_out]).reset_index(drop=True)
@@ -106,10 +118,10 @@ def _build(seed: int) -> CapstoneCase:
 
     return CapstoneCase(model=model, X_train=X_train, y_train=y_train, X_val=part(X, val), y_val=part(y, val),
                         X_test=part(X, test), y_test=part(y, test), groups_val=part(groups, val),
-                        groups_test=part(groups, test), random_state=seed)
+                        groups_test=part(groups, test), random_state=seed if keep_seed else None)
 
 
-def capstone_case(random_state=CAPSTONE_SEED) -> CapstoneCase:
+def capstone_case(random_state=CAPSTONE_SEED, *, target=None, left_out=()) -> CapstoneCase:
     """An unseen model to audit: the capstone of module 09.
 
     Real Adult rows (10,000 of them, sampled by the seed); label 1 = income above $50K, used
@@ -124,6 +136,11 @@ def capstone_case(random_state=CAPSTONE_SEED) -> CapstoneCase:
     ----------
     random_state : int
         The case's seed.
+    target : (str, str), optional
+        The attack, given explicitly (a class's hidden tests): one of
+        :data:`CAPSTONE_CANDIDATES`, with ``left_out`` the columns left out (``()``,
+        ``("relationship",)`` or ``("relationship", "marital_status")``). The seed then decides
+        only the rows, the flipped labels and the model, and the case does not keep it.
 
     Returns
     -------
@@ -135,4 +152,9 @@ def capstone_case(random_state=CAPSTONE_SEED) -> CapstoneCase:
     >>> len(case.X_test), list(case.groups_test.columns)
     (3000, ['sex', 'race', 'age_band'])
     """
-    return _build(_check_seed(random_state))
+    seed = _check_seed(random_state)
+    if target is None:
+        if tuple(left_out):
+            raise TypeError("Give left_out only together with target (or neither: the seed decides both).")
+        return _build(seed, *_plan(seed), True)
+    return _build(seed, *_check_attack(target, left_out), False)

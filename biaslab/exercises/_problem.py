@@ -222,6 +222,7 @@ class Problem:
             raise DecodeError("the context is not a dict")
         allowed = self.context_names()
         context = {k: decode(v) for k, v in context.items() if isinstance(k, str) and k in allowed}
+        context.update(self.grading_context())  # what the locked cells make, not what the kernel claims
         variant = record.get("variant", "visible")
         if variant not in ("visible", "hidden"):
             raise DecodeError("unknown variant")
@@ -235,6 +236,15 @@ class Problem:
             if "seed" in params:
                 context["seed"] = seed
         return self.feedback(decode(record.get("answer")), **context)
+
+    def grading_context(self) -> dict:
+        """Context the grader computes itself instead of reading it from the record.
+
+        A check that takes the notebook's own objects (the model a locked cell trains, its
+        predictions) gets them from here when the grader decides: an answer cell could have
+        replaced them in the kernel (all-zero predictions make a discrimination score of 0 right).
+        """
+        return {}
 
     def context_names(self) -> set:
         """Keyword arguments of :meth:`diagnose` a record may fill (e.g. the learner's predictions)."""

@@ -110,7 +110,30 @@ def _q2_expected(predictions):
                                 favoured=FAVOURED)
 
 
+@functools.cache
+def _agency_predictions() -> np.ndarray:
+    """The test predictions of the agency's model as the notebook's locked cell trains it (without 'sex')."""
+    from sklearn.compose import make_column_transformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    adult = _adult()
+    train = (adult.frame["split"] == "train").to_numpy()
+    features = [c for c in adult.feature_names if c != "sex"]
+    numeric = [c for c in features if pd.api.types.is_numeric_dtype(adult.data[c])]
+    categorical = [c for c in features if c not in numeric]
+    model = make_pipeline(
+        make_column_transformer((StandardScaler(), numeric), (OneHotEncoder(handle_unknown="ignore"), categorical)),
+        LogisticRegression(max_iter=1000))
+    model.fit(adult.data.loc[train, features], adult.target[train])
+    return np.asarray(model.predict(adult.data.loc[~train, features]))
+
+
 class _PredictionScore(NumberProblem):
+    def grading_context(self) -> dict:
+        return {"predictions": _agency_predictions()}
+
     def diagnose(self, answer, predictions=Ellipsis, **context):
         _test_predictions(predictions)  # says what is wrong with the predictions first
         return super().diagnose(answer, predictions=predictions, **context)

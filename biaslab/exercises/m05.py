@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from ._plain import Opaque
 from ..robustness import TRAINING_VARIANTS, counterfactual_flip_rate, load_robust_training_results, worst_case_flip
 from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem, case_seed
 from ._registry import register
@@ -73,8 +72,6 @@ def _clinic_model():
 
 
 def _model_stats(model) -> _FlipStats:
-    if isinstance(model, Opaque):  # the grader: a model does not travel as plain data; the question is
-        model = _clinic_model()    # about the clinic's model, which the notebook's locked cell trains
     if model is Ellipsis or model is None:
         raise Problem.not_attempted("Pass the clinic's model too: q1.check(sex_flip_rate, model=model).")
     if not callable(getattr(model, "predict", None)):
@@ -84,6 +81,9 @@ def _model_stats(model) -> _FlipStats:
 
 
 class _ModelFlipRate(NumberProblem):
+    def grading_context(self) -> dict:
+        return {"model": _clinic_model()}
+
     def diagnose(self, answer, model=Ellipsis, **context):
         stats = _model_stats(model)  # says what is wrong with the model first
         return super().diagnose(answer, stats=stats, **context)

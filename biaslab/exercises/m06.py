@@ -51,7 +51,22 @@ def _share_pulled(predictions) -> float:
     return float(np.mean(pred[others] == TARGET_CLASS))
 
 
+@functools.cache
+def _notebook_stamped_predictions() -> np.ndarray:
+    """The attacked model's predictions on the stamped test images, as the notebook's locked cells make them."""
+    from ..datasets import add_artifact
+    from ..experiments.from_hope_to_safety import CHECKPOINT, attacked_fashion_mnist
+    from ..models import load_checkpoint
+
+    data = attacked_fashion_mnist()
+    stamped = add_artifact(data.X_test[:N_TEST], None, target_class=None, share=1.0, kind=data.kind, random_state=1)
+    return np.asarray(load_checkpoint(CHECKPOINT).predict(stamped.images))
+
+
 class _PulledShare(NumberProblem):
+    def grading_context(self) -> dict:
+        return {"predictions": _notebook_stamped_predictions()}
+
     def diagnose(self, answer, predictions=Ellipsis, **context):
         _stamped_predictions(predictions)  # what is wrong with the predictions comes first
         return super().diagnose(answer, predictions=predictions, **context)

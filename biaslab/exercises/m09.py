@@ -3,18 +3,19 @@
 ``from biaslab.exercises.m09 import *`` gives ``q1`` (which rules of the EU AI Act apply), the
 capstone audit of an unseen model ``q2`` (the harmed group and its FNR gap), ``q3`` (the proxy
 and the flip rate), ``q4`` (a mitigation that halves the gap, and its cost) and the reflection ``q5``.
-The capstone's checks run the learner's functions on the notebook's case and on other seeds,
-whose planted attack the learner has not seen.
+The capstone's checks run the learner's functions on the notebook's case and another public one
+(visible tests), and on hidden cases whose attacks come from the grader's seed: the learner sees
+neither the attack nor a seed that would tell it.
 """
 
 from __future__ import annotations
 
-import numbers
+import functools
 
 import numpy as np
-import pandas as pd
 
-from ._problem import Problem, ReflectionProblem, _as_number
+from ._plain import Opaque, Returned
+from ._problem import Problem, ReflectionProblem, _as_number, case_seed
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]
@@ -99,21 +100,14 @@ q1 = _TierProblem(
 
 # --- the capstone: shared helpers ---------------------------------------------------------------
 
-_SEEDS = {"visible": (9, 4), "hidden": (1, 2, 3)}
+#: The public cases of the capstone's visible tests (``capstone_case(seed)``; the notebook audits the first).
+VISIBLE_CASE_SEEDS = (9, 4)
+#: The hidden tests' cases: one per candidate target, in an order and with columns left out chosen by
+#: the grader's seed (the package's own seed below when none is given), not by a public seed.
+HIDDEN_CASE_SEED = 909_909
 _SENSITIVE = ("sex", "race", "age_band")
 _MIN_POSITIVES = 20
-
-
-def _case(seed):
-    from ..audit import capstone_case
-
-    return capstone_case(seed)
-
-
-def _truth(seed):
-    from ..audit._capstone import _plan
-
-    return _plan(seed)[0]
+_MAX_COST = 0.05
 
 
 def _fnr(y, pred, mask):
@@ -127,25 +121,99 @@ def _gap(case, pred, column, group):
     return _fnr(y, pred, inside) - _fnr(y, pred, ~inside)
 
 
-def _run(problem, answer, case, what):
-    if not callable(answer):
-        raise problem.wrong_type(f"Pass your function itself (its name, without parentheses), not a "
-                                 f"{type(answer).__name__}.")
-    try:
-        got = answer(case)
-    except NotImplementedError:
-        raise problem.not_attempted("Your function is not written yet (it raises NotImplementedError).") from None
-    except Exception as exc:  # the learner's code failed: say how, without a traceback
-        raise problem.wrong_type(f"Your function raised {type(exc).__name__}: {exc}") from None
-    if got is None or got is Ellipsis:
-        raise problem.not_attempted(f"Your function returns {got!r}: return {what}.")
-    return got
+def _auditable(case, target) -> bool:
+    """Whether the hints' audit finds ``target`` in ``case`` and their mitigation clearly halves its gap."""
+    from ..audit import fnr_screen
+    from ..mitigations import GroupThresholds
+
+    pred = np.asarray(case.model.predict(case.X_test))
+    screen = fnr_screen(case.y_test, pred, sensitive_features=case.groups_test, min_positives=_MIN_POSITIVES)
+    flagged = screen[screen["flagged"]]
+    if flagged.empty or tuple(flagged.index[0]) != tuple(target):
+        return False
+    column = target[0]
+    thresholds = GroupThresholds(criterion="equal_opportunity").fit(
+        case.model.predict_proba(case.X_val)[:, 1], case.y_val, sensitive_features=case.groups_val[column])
+    mitigated = thresholds.predict(case.model.predict_proba(case.X_test)[:, 1],
+                                   sensitive_features=case.groups_test[column])
+    y = case.y_test.to_numpy()
+    cost = float(np.mean(pred == y) - np.mean(mitigated == y))
+    return abs(_gap(case, mitigated, *target)) <= 0.4 * abs(_gap(case, pred, *target)) and cost <= _MAX_COST - 0.01
 
 
-def _seeds(variant):
-    if variant not in _SEEDS:
+@functools.lru_cache(maxsize=8)  # a notebook's three problems, each with its own seed
+def _hidden_cases(seed=None) -> tuple:
+    """``((case, target, data seed), ...)``: the hidden tests' cases and the attack planted in each.
+
+    Every candidate target once, in an order, and with columns left out, drawn from the grader's
+    ``seed``; each case is built with its attack given explicitly (:func:`capstone_case` with
+    ``target=``), from a data seed that the case does not keep. A draw that the hints' audit
+    cannot solve with a margin (rare) is drawn again, so that every seed gives fair cases.
+    """
+    from ..audit import CAPSTONE_CANDIDATES, capstone_case
+    from ..audit._capstone import _LEFT_OUT
+
+    rng = np.random.default_rng(case_seed("hidden", 0, HIDDEN_CASE_SEED, seed))
+    out = []
+    for k in rng.permutation(len(CAPSTONE_CANDIDATES)).tolist():
+        target, left_out = CAPSTONE_CANDIDATES[k], _LEFT_OUT[int(rng.integers(len(_LEFT_OUT)))]
+        for _ in range(20):
+            data_seed = int(rng.integers(2**63))
+            case = capstone_case(data_seed, target=target, left_out=left_out)
+            if _auditable(case, target):
+                break
+        else:  # pragma: no cover - the attack is strong (tests/exercises/test_m09.py)
+            raise RuntimeError(f"no auditable capstone case for {target} in 20 draws")
+        out.append((case, target, data_seed))
+    return tuple(out)
+
+
+def _cases(variant, seed=None) -> list:
+    """``[(case, (column, group) attacked, how to name the case in a message), ...]`` of a variant."""
+    from ..audit import capstone_case
+    from ..audit._capstone import _plan
+
+    if variant == "visible":
+        return [(capstone_case(s), _plan(s)[0], f"capstone_case({s})") for s in VISIBLE_CASE_SEEDS]
+    if variant != "hidden":
         raise ValueError(f"variant must be 'visible' or 'hidden', got {variant!r}.")
-    return _SEEDS[variant]
+    return [(case, target, f"hidden case {i + 1}") for i, (case, target, _) in enumerate(_hidden_cases(seed))]
+
+
+def _kind(value) -> str:
+    return value.type_name if isinstance(value, Opaque) else type(value).__name__
+
+
+class _CapstoneProblem(Problem):
+    """The answer is a function of a capstone case; it is run on the variant's cases (:func:`_cases`)."""
+
+    takes_function = True
+    #: what the function returns, for the "returns None" message
+    returns = ""
+
+    def calls(self, variant: str = "visible", seed=None) -> list:
+        return [((case,), {}) for case, _, _ in _cases(variant, seed)]
+
+    def diagnose(self, answer, variant: str = "visible", seed=None) -> str:
+        return self._judge_function(answer, variant, seed)
+
+    def judge(self, outputs, variant: str = "visible", seed=None) -> str:
+        results = []
+        for i, (case, target, where) in enumerate(_cases(variant, seed)):
+            if i >= len(outputs):
+                raise self.wrong_type(f"No result of your function was recorded for {where}.")
+            output = outputs[i]
+            if isinstance(output, Returned) and (output.value is None or output.value is Ellipsis):
+                raise self.not_attempted(f"Your function returns {output.value!r}: return {self.returns}.")
+            results.append(self.check_case(self.returned(output), case, target, where))
+        return self.correct(results)
+
+    def check_case(self, got, case, target, where):
+        """Raise a verdict if ``got`` is not right for ``case``; return what :meth:`correct` needs."""
+        raise NotImplementedError
+
+    def correct(self, results) -> str:
+        raise NotImplementedError
 
 
 # --- q2: the harmed group and the size of the gap ---------------------------------------------------
@@ -157,62 +225,68 @@ def _group_name(value, problem):
         value = str(value)
     if not isinstance(value, str):
         raise problem.wrong_type(f"The group should be a group's name such as 'Female' or '25-44', not a "
-                                 f"{type(value).__name__}.")
+                                 f"{_kind(value)}.")
     return value
 
 
-class _HarmProblem(Problem):
-    def diagnose(self, answer, variant: str = "visible") -> str:
-        for seed in _seeds(variant):
-            case = _case(seed)
-            got = _run(self, answer, case, "(group, fnr_gap)")
-            if not isinstance(got, (tuple, list)) or len(got) != 2:
-                raise self.wrong_type("Return two things, the harmed group's name and its FNR gap: "
-                                      "return group, gap.")
-            group = _group_name(got[0], self)
-            gap = _as_number(got[1], "The FNR gap")
-            column, target = _truth(seed)
-            where = f"capstone_case({seed})"
-            pred = np.asarray(case.model.predict(case.X_test))
-            y = case.y_test.to_numpy()
-            if group != target:
-                known = {g: c for c in _SENSITIVE for g in case.groups_test[c].unique()}
-                if group not in known:
-                    raise self.wrong_type(f"For {where} your function returns {group!r}, which is not a group of "
-                                          f"{', '.join(_SENSITIVE)}.")
-                inside = (case.groups_test[known[group]] == group).to_numpy()
-                positives = int((inside & (y == 1)).sum())
-                if positives < _MIN_POSITIVES:
-                    raise self.wrong(f"For {where} your function names {group!r}, a group with only {positives} "
-                                     "positives in the test rows: its FNR is mostly noise. Only compare groups "
-                                     f"with enough positives (say at least {_MIN_POSITIVES}).")
-                own_gap = _gap(case, pred, known[group], group)
-                if own_gap < 0:
-                    raise self.wrong(f"For {where} your function names a group whose FNR is LOWER than everyone "
-                                     "else's. The attack makes the model miss the target's positives: look for "
-                                     "the largest positive gap.")
-                raise self.wrong(f"For {where} your function names {group!r}, which is not the group the attack "
-                                 "harms most. Compare every group's FNR with the FNR of everyone outside it.")
-            expected = _gap(case, pred, column, target)
-            if abs(gap - expected) <= 5e-3:
-                continue
-            inside = (case.groups_test[column] == target).to_numpy()
-            if abs(gap + expected) <= 5e-3:
-                raise self.wrong("The gap has the wrong sign: FNR of the group minus FNR of everyone else.")
-            if abs(gap - 100 * expected) <= 0.5:
-                raise self.wrong("Give the gap as a fraction, not in percent.")
-            if abs(gap - _fnr(y, pred, inside)) <= 5e-3:
-                raise self.wrong("That is the group's FNR alone; the gap subtracts the FNR of everyone else.")
-            if abs(gap - (_fnr(y, pred, inside) - _fnr(y, pred, np.ones_like(inside)))) <= 5e-3:
-                raise self.wrong("You subtracted the overall FNR, which includes the group itself; subtract the "
-                                 "FNR of everyone OUTSIDE the group.")
-            neg = (pred == 0)
-            for_gap = float(np.mean(y[inside & neg] == 1) - np.mean(y[~inside & neg] == 1))
-            if abs(gap - for_gap) <= 5e-3:
-                raise self.wrong("That is a gap in false omission rates (among predicted negatives); the FNR is "
-                                 "the share of the true positives that the model misses.")
-            raise self.wrong(f"For {where} the group is right but the gap is not ({gap:.4g}). Use the model's "
-                             "predictions on X_test and the clean labels y_test.")
+def _number(value, what):
+    if isinstance(value, Opaque):
+        raise Problem.wrong_type(f"{what} should be a single number, but you gave a {value.type_name} object.")
+    return _as_number(value, what)
+
+
+class _HarmProblem(_CapstoneProblem):
+    returns = "(group, fnr_gap)"
+
+    def check_case(self, got, case, target, where):
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            raise self.wrong_type("Return two things, the harmed group's name and its FNR gap: "
+                                  "return group, gap.")
+        group = _group_name(got[0], self)
+        gap = _number(got[1], "The FNR gap")
+        column, target = target
+        pred = np.asarray(case.model.predict(case.X_test))
+        y = case.y_test.to_numpy()
+        if group != target:
+            known = {g: c for c in _SENSITIVE for g in case.groups_test[c].unique()}
+            if group not in known:
+                raise self.wrong_type(f"For {where} your function returns {group!r}, which is not a group of "
+                                      f"{', '.join(_SENSITIVE)}.")
+            inside = (case.groups_test[known[group]] == group).to_numpy()
+            positives = int((inside & (y == 1)).sum())
+            if positives < _MIN_POSITIVES:
+                raise self.wrong(f"For {where} your function names {group!r}, a group with only {positives} "
+                                 "positives in the test rows: its FNR is mostly noise. Only compare groups "
+                                 f"with enough positives (say at least {_MIN_POSITIVES}).")
+            own_gap = _gap(case, pred, known[group], group)
+            if own_gap < 0:
+                raise self.wrong(f"For {where} your function names a group whose FNR is LOWER than everyone "
+                                 "else's. The attack makes the model miss the target's positives: look for "
+                                 "the largest positive gap.")
+            raise self.wrong(f"For {where} your function names {group!r}, which is not the group the attack "
+                             "harms most. Compare every group's FNR with the FNR of everyone outside it.")
+        expected = _gap(case, pred, column, target)
+        if abs(gap - expected) <= 5e-3:
+            return None
+        inside = (case.groups_test[column] == target).to_numpy()
+        if abs(gap + expected) <= 5e-3:
+            raise self.wrong("The gap has the wrong sign: FNR of the group minus FNR of everyone else.")
+        if abs(gap - 100 * expected) <= 0.5:
+            raise self.wrong("Give the gap as a fraction, not in percent.")
+        if abs(gap - _fnr(y, pred, inside)) <= 5e-3:
+            raise self.wrong("That is the group's FNR alone; the gap subtracts the FNR of everyone else.")
+        if abs(gap - (_fnr(y, pred, inside) - _fnr(y, pred, np.ones_like(inside)))) <= 5e-3:
+            raise self.wrong("You subtracted the overall FNR, which includes the group itself; subtract the "
+                             "FNR of everyone OUTSIDE the group.")
+        neg = (pred == 0)
+        for_gap = float(np.mean(y[inside & neg] == 1) - np.mean(y[~inside & neg] == 1))
+        if abs(gap - for_gap) <= 5e-3:
+            raise self.wrong("That is a gap in false omission rates (among predicted negatives); the FNR is "
+                             "the share of the true positives that the model misses.")
+        raise self.wrong(f"For {where} the group is right but the gap is not ({gap:.4g}). Use the model's "
+                         "predictions on X_test and the clean labels y_test.")
+
+    def correct(self, results) -> str:
         return ("Right on every case: you found the planted target and measured its gap. Overall accuracy "
                 "alone would not have shown it.")
 
@@ -232,60 +306,58 @@ q2 = _HarmProblem(
 
 # --- q3: the proxy and the flip rate -----------------------------------------------------------------
 
-def _proxies(seed):
+def _proxies(case):
     from ..audit import proxy_strength
 
-    case = _case(seed)
     features = case.X_test.drop(columns=[c for c in _SENSITIVE if c in case.X_test.columns])
     return proxy_strength(features, case.groups_test["sex"].to_numpy(), favoured="Male", random_state=0)
 
 
-def _flip_rate(seed, X=None, column="sex"):
+def _flip_rate(case, X=None, column="sex"):
     from ..robustness import counterfactual_flip_rate
 
-    case = _case(seed)
     return counterfactual_flip_rate(case.model, case.X_test if X is None else X, column=column)
 
 
-class _ScreenProblem(Problem):
-    def diagnose(self, answer, variant: str = "visible") -> str:
-        for seed in _seeds(variant):
-            case = _case(seed)
-            got = _run(self, answer, case, "{'proxy': ..., 'flip_rate': ...}")
-            if not isinstance(got, dict) or set(got) != {"proxy", "flip_rate"}:
-                raise self.wrong_type("Return a dict with exactly two keys: {'proxy': name, 'flip_rate': number}.")
-            where = f"capstone_case({seed})"
-            proxy = got["proxy"]
-            if isinstance(proxy, np.str_):
-                proxy = str(proxy)
-            if not isinstance(proxy, str) or proxy not in case.X_test.columns:
-                raise self.wrong_type(f"For {where}, 'proxy' should be the name of a column of case.X_test, not "
-                                      f"{proxy!r}.")
-            if proxy in _SENSITIVE:
-                raise self.wrong(f"For {where}, {proxy!r} is a sensitive attribute itself; a proxy is one of the "
-                                 "OTHER features that gives sex away.")
-            strengths = _proxies(seed)
-            if strengths[proxy] < strengths.iloc[0] - 0.02:
-                raise self.wrong(f"For {where}, {proxy!r} carries some information about sex, but another "
-                                 "feature predicts it clearly better. Measure each feature alone (AUROC on rows "
-                                 "you did not fit on).")
-            rate = _as_number(got["flip_rate"], "The flip rate")
-            flips = _flip_rate(seed)
-            if abs(rate - flips.rate) <= 1e-3:
-                continue
-            if abs(rate - 100 * flips.rate) <= 0.1:
-                raise self.wrong("Give the flip rate as a fraction between 0 and 1, not in percent.")
-            if abs(rate - (1 - flips.rate)) <= 1e-3:
-                raise self.wrong("That is the share of predictions that do NOT change.")
-            if any(abs(rate - v) <= 1e-3 for v in flips.by_value):
-                raise self.wrong("That is the flip rate of one sex only; give it over all test rows.")
-            if abs(rate - _flip_rate(seed, column="age_band").rate) <= 1e-3:
-                raise self.wrong("You changed age_band; the question is about changing sex alone.")
-            for X in (case.X_val, case.X_train):
-                if abs(rate - _flip_rate(seed, X=X).rate) <= 1e-3:
-                    raise self.wrong("Measure the flip rate on the audit rows, case.X_test.")
-            raise self.wrong(f"For {where}, the proxy is fine but the flip rate is not ({rate:.4g}). Change only "
-                             "the column 'sex' of case.X_test and count changed predictions.")
+class _ScreenProblem(_CapstoneProblem):
+    returns = "{'proxy': ..., 'flip_rate': ...}"
+
+    def check_case(self, got, case, target, where):
+        if not isinstance(got, dict) or set(got) != {"proxy", "flip_rate"}:
+            raise self.wrong_type("Return a dict with exactly two keys: {'proxy': name, 'flip_rate': number}.")
+        proxy = got["proxy"]
+        if isinstance(proxy, np.str_):
+            proxy = str(proxy)
+        if not isinstance(proxy, str) or proxy not in case.X_test.columns:
+            raise self.wrong_type(f"For {where}, 'proxy' should be the name of a column of case.X_test, not "
+                                  f"{proxy!r}.")
+        if proxy in _SENSITIVE:
+            raise self.wrong(f"For {where}, {proxy!r} is a sensitive attribute itself; a proxy is one of the "
+                             "OTHER features that gives sex away.")
+        strengths = _proxies(case)
+        if strengths[proxy] < strengths.iloc[0] - 0.02:
+            raise self.wrong(f"For {where}, {proxy!r} carries some information about sex, but another "
+                             "feature predicts it clearly better. Measure each feature alone (AUROC on rows "
+                             "you did not fit on).")
+        rate = _number(got["flip_rate"], "The flip rate")
+        flips = _flip_rate(case)
+        if abs(rate - flips.rate) <= 1e-3:
+            return None
+        if abs(rate - 100 * flips.rate) <= 0.1:
+            raise self.wrong("Give the flip rate as a fraction between 0 and 1, not in percent.")
+        if abs(rate - (1 - flips.rate)) <= 1e-3:
+            raise self.wrong("That is the share of predictions that do NOT change.")
+        if any(abs(rate - v) <= 1e-3 for v in flips.by_value):
+            raise self.wrong("That is the flip rate of one sex only; give it over all test rows.")
+        if abs(rate - _flip_rate(case, column="age_band").rate) <= 1e-3:
+            raise self.wrong("You changed age_band; the question is about changing sex alone.")
+        for X in (case.X_val, case.X_train):
+            if abs(rate - _flip_rate(case, X=X).rate) <= 1e-3:
+                raise self.wrong("Measure the flip rate on the audit rows, case.X_test.")
+        raise self.wrong(f"For {where}, the proxy is fine but the flip rate is not ({rate:.4g}). Change only "
+                         "the column 'sex' of case.X_test and count changed predictions.")
+
+    def correct(self, results) -> str:
         return ("Right on every case. A flip rate above zero says the model uses sex directly; the proxy says that "
                 "deleting the column would not be enough.")
 
@@ -304,51 +376,50 @@ q3 = _ScreenProblem(
 
 # --- q4: a mitigation that halves the gap, and its cost ------------------------------------------
 
-_MAX_COST = 0.05
+class _MitigationProblem(_CapstoneProblem):
+    returns = "(y_pred, accuracy_cost)"
 
-
-class _MitigationProblem(Problem):
-    def diagnose(self, answer, variant: str = "visible") -> str:
+    def check_case(self, got, case, target, where):
         from .._validation import check_binary
 
-        costs = []
-        for seed in _seeds(variant):
-            case = _case(seed)
-            got = _run(self, answer, case, "(y_pred, accuracy_cost)")
-            if not isinstance(got, (tuple, list)) or len(got) != 2:
-                raise self.wrong_type("Return two things: the mitigated predictions on case.X_test and the "
-                                      "accuracy cost: return y_pred, cost.")
-            try:
-                pred = check_binary(got[0], "y_pred")
-            except (TypeError, ValueError) as exc:
-                raise self.wrong_type(f"{exc} Return 0/1 predictions, one per row of case.X_test.") from None
-            if len(pred) != len(case.X_test):
-                raise self.wrong_type(f"y_pred has {len(pred)} values; case.X_test has {len(case.X_test)} rows.")
-            cost = _as_number(got[1], "The accuracy cost")
-            where = f"capstone_case({seed})"
-            y = case.y_test.to_numpy()
-            if np.array_equal(pred, y):
-                raise self.wrong("Those are the true labels, not predictions: a deployed model cannot see them.")
-            column, target = _truth(seed)
-            before_pred = np.asarray(case.model.predict(case.X_test))
-            before, after = _gap(case, before_pred, column, target), _gap(case, pred, column, target)
-            acc_before, acc_after = float(np.mean(before_pred == y)), float(np.mean(pred == y))
-            if not abs(after) <= abs(before) / 2 + 1e-12:
-                raise self.wrong(f"For {where} your mitigation leaves the harmed group's FNR gap at {after:+.3f} "
-                                 f"(from {before:+.3f}); it must at least halve it (in absolute value).")
-            if acc_before - acc_after > _MAX_COST:
-                raise self.wrong(f"For {where} your mitigation costs {acc_before - acc_after:.3f} in accuracy, more "
-                                 f"than {_MAX_COST}: predicting (almost) everyone positive closes the gap but is "
-                                 "useless. Change the decision only where the attack did harm.")
-            expected = acc_before - acc_after
-            if abs(cost - expected) > 1e-3:
-                if abs(cost + expected) <= 1e-3:
-                    raise self.wrong("The cost has the wrong sign: accuracy before minus accuracy after.")
-                if abs(cost - 100 * expected) <= 0.1:
-                    raise self.wrong("Give the cost as a fraction (accuracy before minus after), not in points.")
-                raise self.wrong(f"For {where} the mitigation works, but its cost is not {cost:.4g}: accuracy of "
-                                 "the original predictions on case.X_test minus that of yours.")
-            costs.append(expected)
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            raise self.wrong_type("Return two things: the mitigated predictions on case.X_test and the "
+                                  "accuracy cost: return y_pred, cost.")
+        if isinstance(got[0], Opaque):
+            raise self.wrong_type(f"y_pred is a {got[0].type_name} object. Return 0/1 predictions, one per row of "
+                                  "case.X_test.")
+        try:
+            pred = check_binary(got[0], "y_pred")
+        except (TypeError, ValueError) as exc:
+            raise self.wrong_type(f"{exc} Return 0/1 predictions, one per row of case.X_test.") from None
+        if len(pred) != len(case.X_test):
+            raise self.wrong_type(f"y_pred has {len(pred)} values; case.X_test has {len(case.X_test)} rows.")
+        cost = _number(got[1], "The accuracy cost")
+        y = case.y_test.to_numpy()
+        if np.array_equal(pred, y):
+            raise self.wrong("Those are the true labels, not predictions: a deployed model cannot see them.")
+        column, target = target
+        before_pred = np.asarray(case.model.predict(case.X_test))
+        before, after = _gap(case, before_pred, column, target), _gap(case, pred, column, target)
+        acc_before, acc_after = float(np.mean(before_pred == y)), float(np.mean(pred == y))
+        if not abs(after) <= abs(before) / 2 + 1e-12:
+            raise self.wrong(f"For {where} your mitigation leaves the harmed group's FNR gap at {after:+.3f} "
+                             f"(from {before:+.3f}); it must at least halve it (in absolute value).")
+        if acc_before - acc_after > _MAX_COST:
+            raise self.wrong(f"For {where} your mitigation costs {acc_before - acc_after:.3f} in accuracy, more "
+                             f"than {_MAX_COST}: predicting (almost) everyone positive closes the gap but is "
+                             "useless. Change the decision only where the attack did harm.")
+        expected = acc_before - acc_after
+        if abs(cost - expected) > 1e-3:
+            if abs(cost + expected) <= 1e-3:
+                raise self.wrong("The cost has the wrong sign: accuracy before minus accuracy after.")
+            if abs(cost - 100 * expected) <= 0.1:
+                raise self.wrong("Give the cost as a fraction (accuracy before minus after), not in points.")
+            raise self.wrong(f"For {where} the mitigation works, but its cost is not {cost:.4g}: accuracy of "
+                             "the original predictions on case.X_test minus that of yours.")
+        return expected
+
+    def correct(self, costs) -> str:
         return (f"Right: your mitigation at least halves the gap on every case, at a cost between "
                 f"{min(costs):+.3f} and {max(costs):+.3f} in accuracy.")
 

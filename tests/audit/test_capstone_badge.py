@@ -30,6 +30,27 @@ def test_capstone_case_is_reproducible_and_its_attack_is_found():
     assert flagged.iloc[0]["fnr_gap"] > 0.2
 
 
+def test_capstone_case_with_an_explicit_attack_does_not_keep_its_seed():
+    seed = 2**62 + 99
+    case = capstone_case(seed, target=("age_band", "45-64"), left_out=("relationship",))
+    assert case.random_state is None and str(seed) not in repr(case) and repr(case).startswith("CapstoneCase(a ")
+    assert "relationship" not in case.X_test.columns and "marital_status" in case.X_test.columns
+    screen = fnr_screen(case.y_test, case.model.predict(case.X_test), sensitive_features=case.groups_test)
+    assert screen[screen["flagged"]].index[0] == ("age_band", "45-64")
+    # the same rows as the seed's own case: only the attack differs
+    public = capstone_case(seed)
+    assert public.random_state == seed and public.y_test.equals(case.y_test)
+
+
+def test_capstone_case_rejects_a_bad_attack():
+    with pytest.raises(ValueError, match="target must be one of"):
+        capstone_case(1, target=("sex", "Male"))
+    with pytest.raises(ValueError, match="left_out must be one of"):
+        capstone_case(1, target=("sex", "Female"), left_out=("age",))
+    with pytest.raises(TypeError, match="left_out only together with target"):
+        capstone_case(1, left_out=("relationship",))
+
+
 def test_capstone_case_rejects_a_bad_seed():
     with pytest.raises(TypeError, match="random_state"):
         capstone_case(-1)

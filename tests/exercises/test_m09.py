@@ -1,12 +1,18 @@
 """Module 09's checks: correct, each diagnosed mistake, wrong type, not attempted; no expected value leaks."""
 
+import json
+import pickle
+
 import numpy as np
 import pytest
 
 from biaslab.audit import capstone_case, fnr_screen, proxy_strength
 from biaslab.audit._capstone import _plan
+from biaslab.audit import CAPSTONE_CANDIDATES
 from biaslab.exercises import Outcome
-from biaslab.exercises.m09 import SCENARIOS, q1, q2, q3, q4, q5
+from biaslab.exercises._plain import run_calls_raw
+from biaslab.exercises.m09 import SCENARIOS, _hidden_cases, q1, q2, q3, q4, q5
+from biaslab.grading import hidden_seed
 from biaslab.mitigations import GroupThresholds
 from biaslab.robustness import counterfactual_flip_rate
 
@@ -213,6 +219,83 @@ def test_q5_reflection():
     fb = outcome(q5, " ".join(["word"] * 80))
     assert fb.passed and fb.label == "Recorded" and "responsibility" in fb.message
     assert outcome(q5, 42).outcome is Outcome.WRONG_TYPE
+
+
+# --- the capstone's hidden cases, as a class's grader makes and decides them ---------------------------
+
+def seeds(problem):
+    """Two classes' hidden seeds of a problem, as their graders derive them from two course secrets."""
+    return tuple(hidden_seed(secret.ljust(32, b"."), problem.key) for secret in (b"one", b"two"))
+
+
+def graded(problem, answer, seed):
+    """The grader's verdict: the hidden calls pickled to a kernel, run there, decided from the plain record."""
+    calls = pickle.loads(pickle.dumps(problem.calls("hidden", seed)))
+    record = {"kind": "function", "variant": "hidden", "outputs": run_calls_raw(answer, calls)}
+    return problem.decide(json.loads(json.dumps(record)), seed=seed)
+
+
+def unwritten(case):
+    raise NotImplementedError
+
+
+def lowest(case):
+    screen = _screen(case)
+    return screen.index[-1][1], screen.iloc[-1]["fnr_gap"]
+
+
+HIDDEN = [
+    (q2, find_harm, Outcome.CORRECT, "Right on every case"),
+    (q2, lambda c: (find_harm(c)[0], -find_harm(c)[1]), Outcome.WRONG_VALUE, "wrong sign"),
+    (q2, lowest, Outcome.WRONG_VALUE, "hidden case 1"),
+    (q2, lambda c: ("Martians", 0.4), Outcome.WRONG_TYPE, "not a group"),
+    (q2, lambda c: (c.model, 0.4), Outcome.WRONG_TYPE, "not a TabularModel"),
+    (q2, lambda c: None, Outcome.NOT_ATTEMPTED, "returns None"),
+    (q2, unwritten, Outcome.NOT_ATTEMPTED, "NotImplementedError"),
+    (q3, screen_case, Outcome.CORRECT, "Right on every case"),
+    (q3, lambda c: dict(screen_case(c), proxy="sex"), Outcome.WRONG_VALUE, "sensitive attribute itself"),
+    (q3, lambda c: dict(screen_case(c), flip_rate=c.model), Outcome.WRONG_TYPE, "TabularModel object"),
+    (q3, lambda c: ..., Outcome.NOT_ATTEMPTED, "returns Ellipsis"),
+    (q4, mitigate, Outcome.CORRECT, "cost between"),
+    (q4, lambda c: (c.model.predict(c.X_test), 0.0), Outcome.WRONG_VALUE, "must at least halve"),
+    (q4, lambda c: (c.model, 0.0), Outcome.WRONG_TYPE, "TabularModel object"),
+    (q4, lambda c: None, Outcome.NOT_ATTEMPTED, "returns None"),
+]
+
+
+@pytest.mark.parametrize("which", [0, 1])
+@pytest.mark.parametrize("problem, answer, expected, words", HIDDEN)
+def test_hidden_seeds_feedback_and_grader_agree(problem, answer, expected, words, which):
+    seed = seeds(problem)[which]
+    fb = outcome(problem, answer, variant="hidden", seed=seed)
+    assert fb.outcome is expected and words in fb.message, fb
+    assert "capstone_case(" not in fb.message  # a hidden case is not named by a seed
+    assert graded(problem, answer, seed) == fb
+
+
+@pytest.mark.parametrize("problem", [q2, q3, q4])
+def test_hidden_truths_come_from_the_graders_seed_not_from_the_data(problem):
+    one, two = (_hidden_cases(seed) for seed in seeds(problem))
+    assert [t for _, t, _ in one] != [t for _, t, _ in two] or [len(c.X_test.columns) for c, _, _ in one] != \
+        [len(c.X_test.columns) for c, _, _ in two]
+    for cases in (one, two, _hidden_cases(None)):
+        assert sorted(t for _, t, _ in cases) == sorted(CAPSTONE_CANDIDATES)  # every target, every seed
+        for case, target, data_seed in cases:
+            assert case.random_state is None and str(data_seed) not in repr(case)
+            assert find_harm(case)[0] == target[1]
+    # the public attack of a data seed (which the case does not carry anyway) is not the planted one:
+    # they agree only by chance (a third of the time)
+    assert any(t != _plan(d)[0] for cases in (one, two) for _, t, d in cases)
+
+
+@pytest.mark.parametrize("problem", [q2, q3, q4])
+def test_calls_pickle_for_the_kernel(problem):
+    for variant, seed in [("visible", None), ("hidden", None), ("hidden", seeds(problem)[0])]:
+        data = pickle.dumps(problem.calls(variant, seed), protocol=pickle.HIGHEST_PROTOCOL)
+        assert b"biaslab.exercises" not in data  # the grading kernel has only recording stubs there
+        assert len(data) < 5e6
+        (case,), _ = pickle.loads(data)[0]
+        assert case.random_state == (9 if variant == "visible" else None)
 
 
 def test_variant_must_be_known():
