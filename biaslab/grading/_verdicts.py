@@ -199,8 +199,27 @@ def _write_stubs(folder: Path, notebook_id: str) -> None:
     stub = (f'"""Module {module_id} while the class is graded: answers are recorded, the grader decides."""\n'
             "from biaslab.grading._recorder import recorders as _recorders\n\n"
             f"globals().update(_recorders({module_id!r}, {kinds!r}))\n"
-            f"__all__ = {sorted(kinds)!r}\n")
+            f"__all__ = {sorted(kinds)!r}\n"
+            + "".join(f"{name} = {text}\n" for name, text in _public_constants(exercise_module(notebook_id)).items()))
     (folder / f"{load_curriculum().module(module_id).package}.py").write_text(stub)
+
+
+def _public_constants(module) -> dict:
+    """The module's public constants that notebooks import (``N_TEST``, the options a learner chooses
+    from), as Python literals: UPPERCASE names of plain data only (answer keys are private names)."""
+    import ast
+
+    out = {}
+    for name, value in vars(module).items():
+        if not name.isupper() or name.startswith("_"):
+            continue
+        text = repr(value)
+        try:
+            if ast.literal_eval(text) == value:
+                out[name] = text
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+    return out
 
 
 def _copy_font_cache(folder: Path) -> None:
