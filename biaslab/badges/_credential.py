@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._assessment import ISSUER_ASSESSED_GENRE, SELF_ASSESSED_GENRE
+from ._assessment import ISSUER_ASSESSED_GENRE, SELF_ASSESSED, SELF_ASSESSED_GENRE
 from ._baking import bake_png
 from ._checks import UTC, check_datetime, check_flag, check_path, check_text, iso_z
 from ._design import badge_text, render_png, render_svg
@@ -124,15 +124,20 @@ def _achievement(curriculum) -> dict:
 def _evidence(results, curriculum, self_assessed: bool) -> dict:
     if self_assessed:
         how = ("Self-assessed: the learner checked their own answers with the automatic checks of the "
-               "self-paced workbook. No instructor reviewed the work.")
+               "self-paced workbook, run in their own Python kernel; their reflections (answers in words) were "
+               "recorded, not scored. No instructor reviewed the work.")
     else:
-        how = "Assessed by the issuer: the course's instructors graded the exercises."
-    rows = ["| module | exercise | points | passed |", "|---|---|---|---|"]
+        how = ("Assessed by the issuer: answers in code were autograded by the course's grader (machine-checked), "
+               "reflections (answers in words) were graded by an instructor (human-graded).")
+    how += " Each exercise's row says how it was assessed."
+    rows = ["| module | exercise | points | passed | assessed |", "|---|---|---|---|---|"]
     for m in curriculum.modules:
         for e in m.exercises:
             r = results[e.key]
+            # the whole of a self-assessed badge is the learner's own checking, whatever the results say
+            assessed = SELF_ASSESSED if self_assessed else r.assessment or "not stated by the issuer"
             rows.append(f"| {m.number} {m.title} | {e.name} {e.title}{'' if e.required else ' (optional)'} | "
-                        f"{_fmt(round(r.earned, 2))}/{_fmt(e.points)} | {'yes' if r.passed else 'no'} |")
+                        f"{_fmt(round(r.earned, 2))}/{_fmt(e.points)} | {'yes' if r.passed else 'no'} | {assessed} |")
     return {
         "type": ["Evidence"],
         "name": "Exercise results",
@@ -310,8 +315,8 @@ def issue_badge(*, learner_name, learner_email=None, results, issuer_name, issue
         ]
     description = achievement["description"]
     if self_assessed:
-        description += (" Self-assessed: the learner checked their own work with the workbook's automatic checks; "
-                        "no instructor reviewed it.")
+        description += (" Self-assessed: the learner checked their own work with the workbook's automatic checks "
+                        "(reflections recorded, not scored); no instructor reviewed it.")
     credential = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": f"urn:uuid:{uuid.uuid4()}",

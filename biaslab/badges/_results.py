@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from ._assessment import ASSESSMENTS, HUMAN_GRADED, MACHINE_CHECKED, NOT_ASSESSED, SELF_ASSESSED
 from ._checks import check_path, check_text
 
 __all__ = ["ExerciseResult", "Eligibility", "eligible", "results_from_progress", "results_from_gradebook"]
@@ -32,6 +33,9 @@ class ExerciseResult:
     passed: bool
     required: bool
     detail: str = ""  # where the outcome came from, e.g. "best check: correct" or "score 1/2"
+    #: how it was assessed: "machine-checked", "human-graded", "self-assessed", "not assessed"
+    #: ("" when the caller did not say)
+    assessment: str = ""
 
 
 class Eligibility(NamedTuple):
@@ -65,24 +69,29 @@ def _normalise(results, curriculum) -> dict:
         except ValueError as exc:
             raise ValueError(f"results has an exercise the curriculum does not know: {exc}") from None
         if isinstance(value, ExerciseResult):
-            passed, earned, detail = value.passed, value.earned, value.detail
+            passed, earned, detail, assessment = value.passed, value.earned, value.detail, value.assessment
         elif isinstance(value, Mapping) and isinstance(value.get("passed"), bool):
             passed, detail = value["passed"], str(value.get("detail", ""))
             earned = value.get("earned", ex.points if passed else 0.0)
+            assessment = value.get("assessment", "")
         else:
             raise TypeError(f"results[{key!r}] must be an ExerciseResult or a mapping with a boolean 'passed', "
                             f"got {value!r}.")
+        if assessment not in ("", *ASSESSMENTS):
+            raise ValueError(f"results[{key!r}] assessment must be one of {ASSESSMENTS}, got {assessment!r}.")
         if isinstance(earned, bool) or not isinstance(earned, (int, float)) or not math.isfinite(earned) \
                 or not 0 <= earned <= ex.points + 1e-9:
             raise ValueError(f"results[{key!r}] earned must be a number between 0 and {ex.points:g}, got {earned!r}.")
-        out[ex.key] = ExerciseResult(key=ex.key, module=ex.module, name=ex.name, title=ex.title, points=ex.points,
-                                     earned=float(earned), passed=passed, required=ex.required, detail=detail)
+        out[ex.key] = _result(ex, float(earned), passed, detail, assessment)
     for ex in curriculum.exercises:
         if ex.key not in out:
-            out[ex.key] = ExerciseResult(key=ex.key, module=ex.module, name=ex.name, title=ex.title,
-                                         points=ex.points, earned=0.0, passed=False, required=ex.required,
-                                         detail="no result")
+            out[ex.key] = _result(ex, 0.0, False, "no result", "")
     return {ex.key: out[ex.key] for ex in curriculum.exercises}
+
+
+def _result(ex, earned: float, passed: bool, detail: str, assessment: str) -> ExerciseResult:
+    return ExerciseResult(key=ex.key, module=ex.module, name=ex.name, title=ex.title, points=ex.points,
+                          earned=earned, passed=passed, required=ex.required, detail=detail, assessment=assessment)
 
 
 def eligible(results, curriculum=None) -> Eligibility:
@@ -123,10 +132,12 @@ def eligible(results, curriculum=None) -> Eligibility:
 def results_from_progress(store, *, curriculum=None) -> dict:
     """Results of a self-paced learner from their workbook's progress file.
 
-    ``store`` is a :class:`biaslab.progress.ProgressStore` or a workbook folder. An exercise is
-    passed when its best check was ``"correct"``; the learner ran those checks themselves.
+    ``store`` is a :class:`biaslab.progress.ProgressStore` or a workbook folder. Every exercise is
+    self-assessed: the learner ran the checks themselves, in their own kernel. An exercise is
+    passed when its best check was ``"correct"``. A reflection is never passed and earns nothing
+    here, whatever its text: code cannot judge it and nobody grades it in the workbook.
     """
-    from ..progress import ProgressStore
+    from ..progress import REFLECTION_STATUS, ProgressStore
 
     if not isinstance(store, ProgressStore):
         store = ProgressStore(check_path(store, "store"))
@@ -143,10 +154,14 @@ def results_from_progress(store, *, curriculum=None) -> dict:
     out = {}
     for ex in curriculum.exercises:
         best = by_key.get(ex.key, {}).get("best", "not_attempted")
-        passed = best == "correct"
-        out[ex.key] = ExerciseResult(key=ex.key, module=ex.module, name=ex.name, title=ex.title, points=ex.points,
-                                     earned=ex.points if passed else 0.0, passed=passed, required=ex.required,
-                                     detail=f"best check: {best}")
+        if ex.kind == "reflection":
+            # "correct" comes from a progress file written before reflections were only recorded
+            answered = best in ("recorded", "correct")
+            out[ex.key] = _result(ex, 0.0, False, REFLECTION_STATUS if answered else f"best check: {best}",
+                                  SELF_ASSESSED)
+        else:
+            passed = best == "correct"
+            out[ex.key] = _result(ex, ex.points if passed else 0.0, passed, f"best check: {best}", SELF_ASSESSED)
     return out
 
 
@@ -184,7 +199,9 @@ def gradebook_results(gradebook, student_ids=None, *, curriculum=None, course_id
     Exercise ``q1`` of module ``01_bias_in_bias_out`` is the grade cell ``q1`` of the notebook
     ``01_bias_in_bias_out`` in the assignment ``01_bias_in_bias_out`` (for a reflection, the manually
     graded answer cell ``q1_answer``). It is passed with full marks;
-    partial marks earn the same share of the curriculum's points.
+    partial marks earn the same share of the curriculum's points. A reflection counts only once an
+    instructor graded it. Each result says how it was assessed: ``"machine-checked"`` (autograded),
+    ``"human-graded"`` (a score an instructor gave), or ``"not assessed"`` (no grade yet).
     """
     curriculum = _curriculum(curriculum)
     url, where = _gradebook_url(gradebook)
@@ -214,28 +231,36 @@ def gradebook_results(gradebook, student_ids=None, *, curriculum=None, course_id
                         for ex in module.exercises:
                             try:
                                 grade = gb.find_grade(ex.grade_cell, module.id, module.id, sid)
-                                score, max_score = grade.score, grade.max_score
-                                # nbgrader scores a reflection 0 until the instructor grades it
-                                waiting = ex.kind == "reflection" and grade.manual_score is None \
-                                    and bool(grade.needs_manual_grade)
                             except MissingEntry:
-                                score, max_score, waiting = None, None, False
-                            if score is None or not max_score or waiting:
-                                passed, earned = False, 0.0
-                                detail = ("not graded by the instructor yet" if waiting else
-                                          "no graded submission" if max_score is None else "grade cell has no points")
-                            else:
-                                share = min(max(float(score) / float(max_score), 0.0), 1.0)
-                                passed = float(score) >= float(max_score) - 1e-9
-                                earned = ex.points * share
-                                detail = f"score {float(score):g}/{float(max_score):g}"
-                            results[ex.key] = ExerciseResult(
-                                key=ex.key, module=ex.module, name=ex.name, title=ex.title, points=ex.points,
-                                earned=earned, passed=passed, required=ex.required, detail=detail)
+                                grade = None
+                            results[ex.key] = _graded(ex, grade)
                     out[sid] = (student, results)
     except SQLAlchemyError as exc:
         raise ValueError(f"could not read the gradebook {where}: {exc.__class__.__name__}: {exc}") from None
     return out
+
+
+def _graded(ex, grade) -> ExerciseResult:
+    """One exercise's result from its nbgrader grade (``None``: no graded submission).
+
+    A reflection's points count only once a person graded it (nbgrader's ``manual_score``): until
+    then it waits for the instructor, or, left blank, nbgrader scored it 0 by itself.
+    """
+    if grade is None or grade.max_score is None:
+        return _result(ex, 0.0, False, "no graded submission", NOT_ASSESSED)
+    if not grade.max_score:
+        return _result(ex, 0.0, False, "grade cell has no points", NOT_ASSESSED)
+    by_person = grade.manual_score is not None
+    if ex.kind == "reflection" and not by_person:
+        waiting = bool(grade.needs_manual_grade)
+        return _result(ex, 0.0, False, "not graded by the instructor yet" if waiting else "left blank",
+                       NOT_ASSESSED)
+    if grade.score is None:
+        return _result(ex, 0.0, False, "no graded submission", NOT_ASSESSED)
+    score, max_score = float(grade.score), float(grade.max_score)
+    share = min(max(score / max_score, 0.0), 1.0)
+    return _result(ex, ex.points * share, score >= max_score - 1e-9, f"score {score:g}/{max_score:g}",
+                   HUMAN_GRADED if by_person else MACHINE_CHECKED)
 
 
 def results_from_gradebook(gradebook, student_id, *, curriculum=None, course_id: str = "") -> dict:

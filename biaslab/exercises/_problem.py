@@ -17,7 +17,6 @@ and *correct*, and never shows the expected value.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import html
 import json
@@ -39,11 +38,14 @@ class Outcome(str, enum.Enum):
     NOT_ATTEMPTED = "not_attempted"
     WRONG_TYPE = "wrong_type"
     WRONG_VALUE = "wrong_value"
+    #: a reflection's answer: kept, never scored by code (a person grades it in a class)
+    RECORDED = "recorded"
     CORRECT = "correct"
 
 
 _STYLE = {
     Outcome.CORRECT: ("Correct", "#1b7f3b", "#e8f5ec"),
+    Outcome.RECORDED: ("Recorded, not scored", "#1a56a8", "#e8f0fe"),
     Outcome.WRONG_VALUE: ("Not yet", "#b3261e", "#fdecea"),
     Outcome.WRONG_TYPE: ("Not yet", "#b3261e", "#fdecea"),
     Outcome.NOT_ATTEMPTED: ("Not attempted", "#5f6368", "#f1f3f4"),
@@ -452,10 +454,12 @@ class FunctionProblem(Problem):
 class ReflectionProblem(Problem):
     """An exercise answered in words: graded by a person in a class, recorded in the workbook.
 
-    Code cannot judge an explanation, so the check only makes sure there is one: text of at least
-    ``min_words`` words. It records the text in the learner's progress and then shows
-    ``points_to_cover``, the points a good answer makes, for the learner to compare with their own.
-    In nbgrader the answer cell is a manually graded cell; the instructor grades it.
+    Code cannot judge an explanation, so the check never calls one correct and never scores it:
+    an answer of at least ``min_words`` words is ``Outcome.RECORDED``. The check keeps the text in
+    the learner's progress and shows ``points_to_cover``, the points a good answer makes, for the
+    learner to compare with their own. In nbgrader the answer cell is a manually graded cell: its
+    points count once the instructor has graded it. In the self-paced workbook nobody grades it: it
+    stays recorded, self-assessed, not scored.
 
     Parameters
     ----------
@@ -487,10 +491,8 @@ class ReflectionProblem(Problem):
             raise self.wrong(f"Your answer has {words} words; explain a little more (at least {self.min_words} words): "
                              "say what you found, why, and what follows from it.")
         covered = "; ".join(self.points_to_cover)
-        return (f"{words} words (kept in your progress when you work in the workbook). A person grades this one, "
-                "not the code. "
-                + (f"Compare your answer with what a good answer covers: {covered}." if covered else ""))
-
-    def feedback(self, answer=Ellipsis, **variant) -> Feedback:
-        feedback = super().feedback(answer, **variant)
-        return dataclasses.replace(feedback, label="Recorded") if feedback.passed else feedback
+        raise _Verdict(Outcome.RECORDED,
+                       f"{words} words (kept in your progress when you work in the workbook). A person grades this "
+                       "one, not the code: your instructor in a class; in the self-paced workbook it earns no "
+                       "points and you assess it yourself. "
+                       + (f"Compare your answer with what a good answer covers: {covered}." if covered else ""))

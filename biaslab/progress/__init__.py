@@ -19,10 +19,13 @@ from pathlib import Path
 
 from ..course import find_workbook, load_curriculum
 
-__all__ = ["ProgressStore", "find_workbook", "progress_table", "OUTCOMES"]
+__all__ = ["ProgressStore", "find_workbook", "progress_table", "scored_points", "OUTCOMES", "REFLECTION_STATUS"]
 
-#: Outcomes of a check, from worst to best.
-OUTCOMES = ("not_attempted", "wrong_type", "wrong_value", "correct")
+#: Outcomes of a check, from worst to best. ``recorded`` is a reflection's (an answer in words):
+#: its text is kept, but code never scores it.
+OUTCOMES = ("not_attempted", "wrong_type", "wrong_value", "recorded", "correct")
+#: What the workbook says of an answered reflection: nobody grades it there, and it earns no points.
+REFLECTION_STATUS = "recorded, self-assessed, not scored"
 _FILE = Path(".biaslab") / "progress.json"
 
 
@@ -110,8 +113,20 @@ class ProgressStore:
         return self.results().get(key, {}).get("best") == "correct"
 
 
+def _status(exercise, best: str) -> str:
+    # "correct" for a reflection comes from a progress file written before reflections were only recorded
+    if exercise.kind == "reflection" and best in ("recorded", "correct"):
+        return REFLECTION_STATUS
+    return best.replace("_", " ")
+
+
 def progress_table(store: ProgressStore | None = None):
-    """A DataFrame of every exercise in the curriculum with its best outcome and attempts."""
+    """A DataFrame of every exercise in the curriculum with its best outcome, status and attempts.
+
+    ``earned`` counts the points of exercises the checks passed; a reflection earns none here (its
+    ``status`` is ``"recorded, self-assessed, not scored"`` once answered): only a person can grade
+    one, which happens in a class.
+    """
     import pandas as pd
 
     store = store or ProgressStore.current()
@@ -120,13 +135,25 @@ def progress_table(store: ProgressStore | None = None):
     for module in load_curriculum().modules:
         for ex in module.exercises:
             r = results.get(ex.key, {})
-            passed = r.get("best") == "correct"
+            best = r.get("best", "not_attempted")
+            scored = ex.kind != "reflection"
             rows.append({
-                "module": module.id, "exercise": ex.name, "title": ex.title, "points": ex.points,
-                "required": ex.required, "best": r.get("best", "not_attempted"),
-                "attempts": r.get("attempts", 0), "earned": ex.points if passed else 0.0,
+                "module": module.id, "exercise": ex.name, "title": ex.title, "kind": ex.kind, "points": ex.points,
+                "required": ex.required, "best": best, "status": _status(ex, best),
+                "attempts": r.get("attempts", 0), "earned": ex.points if scored and best == "correct" else 0.0,
             })
     return pd.DataFrame(rows)
+
+
+def scored_points(table) -> tuple[float, float]:
+    """``(earned, total)`` points of the exercises in ``table`` that the workbook's checks score
+    (every exercise but the reflections)."""
+    scored = table[table["kind"] != "reflection"]
+    return float(scored["earned"].sum()), float(scored["points"].sum())
+
+
+#: colours of the exercises' names in the widget, by status (else red once attempted, grey before)
+_COLORS = {"correct": "#1b7f3b", REFLECTION_STATUS: "#1a56a8"}
 
 
 def show_progress(module: str | None = None, store: ProgressStore | None = None):
@@ -144,23 +171,23 @@ def show_progress(module: str | None = None, store: ProgressStore | None = None)
     rows = []
     for m in modules:
         part = table[table["module"] == m.id]
-        done, total = int((part["best"] == "correct").sum()), len(part)
+        done, total = int(part["status"].isin(["correct", REFLECTION_STATUS]).sum()), len(part)
         bar = widgets.IntProgress(value=done, min=0, max=max(total, 1), bar_style="success" if done == total else "info",
                                   layout=widgets.Layout(width="220px"))
         marks = " ".join(
-            f"<span title='{html.escape(r.title)}: {r.best.replace('_', ' ')}' style='color:"
-            f"{'#1b7f3b' if r.best == 'correct' else '#b3261e' if r.attempts else '#9e9e9e'}'>{r.exercise}</span>"
+            f"<span title='{html.escape(r.title)}: {r.status}' style='color:"
+            f"{_COLORS.get(r.status, '#b3261e' if r.attempts else '#9e9e9e')}'>{r.exercise}</span>"
             for r in part.itertuples()
         )
         label = widgets.HTML(f"<b>{m.number}</b> {html.escape(m.title)}: {done}/{total} &nbsp; {marks}")
         rows.append(widgets.HBox([bar, label]))
-    earned, total_points = table["earned"].sum(), table["points"].sum()
     saved = "saved in your workbook" if (store or ProgressStore.current()).path else "not saved (not in a workbook)"
+    earned, total_points = scored_points(table)
     course = f"{earned:g} of {total_points:g} points in the course"
     if module is not None:
-        part = table[table["module"] == modules[0].id]
-        course = f"{part['earned'].sum():g} of {part['points'].sum():g} points in module {modules[0].number}; {course}"
-    header = widgets.HTML(f"<b>Your progress</b>: {course} ({saved})")
+        earned, total_points = scored_points(table[table["module"] == modules[0].id])
+        course = f"{earned:g} of {total_points:g} points in module {modules[0].number}; {course}"
+    header = widgets.HTML(f"<b>Your progress</b>: {course} ({saved}). Reflections are {REFLECTION_STATUS}.")
     return widgets.VBox([header, *rows])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import ProgressStore, find_workbook, progress_table
+from . import REFLECTION_STATUS, ProgressStore, find_workbook, progress_table, scored_points
 
 
 def add_parser(sub) -> None:
@@ -21,10 +21,13 @@ def run(args) -> int:
         where = args.workbook or "the current folder"
         raise ValueError(f"no workbook found at {where} (it has no .biaslab/workbook.json); run `make lab` first.")
     table = progress_table(ProgressStore(folder))
-    earned, total = table["earned"].sum(), table["points"].sum()
-    shown = table[["module", "exercise", "title", "points", "required", "best", "attempts"]]
+    earned, total = scored_points(table)
+    shown = table[["module", "exercise", "title", "points", "required", "status", "attempts"]]
+    reflections = table["kind"] == "reflection"
     print(f"Progress in {folder}")
     print(shown.to_string(index=False))
     print(f"\n{earned:g} of {total:g} points; required exercises passed: "
           f"{int(((table['best'] == 'correct') & table['required']).sum())} of {int(table['required'].sum())}")
+    print(f"reflections: {int((table['status'] == REFLECTION_STATUS).sum())} of {int(reflections.sum())} recorded "
+          f"({REFLECTION_STATUS}: they add no points here; in a class a person grades them)")
     return 0

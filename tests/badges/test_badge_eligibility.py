@@ -66,6 +66,8 @@ def test_eligible_checks_its_arguments():
         eligible({REQUIRED[0]: {"passed": "yes"}})
     with pytest.raises(ValueError, match="earned"):
         eligible({REQUIRED[0]: {"passed": True, "earned": 1e9}})
+    with pytest.raises(ValueError, match="assessment must be one of"):
+        eligible({REQUIRED[0]: {"passed": True, "assessment": "peer-reviewed"}})
     with pytest.raises(TypeError, match="curriculum"):
         eligible({}, curriculum="course.yml")
 
@@ -95,6 +97,22 @@ def test_results_from_progress(tmp_path):
     results = results_from_progress(tmp_path)  # a workbook folder works too
     assert eligible(results).ok
     assert results[REQUIRED[0]].earned == CURRICULUM.exercise(REQUIRED[0]).points
+
+
+def test_self_paced_results_are_self_assessed_and_reflections_earn_nothing(tmp_path):
+    store = ProgressStore(tmp_path)
+    for key in REQUIRED:
+        store.record(key, "correct")
+    reflections = [e for e in CURRICULUM.exercises if e.kind == "reflection"]
+    assert reflections and not any(e.required for e in reflections)
+    for e in reflections:
+        store.record(e.key, "recorded", answer="banana " * 45)
+    results = results_from_progress(store)
+    assert {r.assessment for r in results.values()} == {"self-assessed"}
+    for e in reflections:
+        r = results[e.key]
+        assert not r.passed and r.earned == 0 and r.detail == "recorded, self-assessed, not scored"
+    assert eligible(results).ok  # reflections are optional: the badge does not wait for a grader
 
 
 def test_results_from_progress_of_an_empty_workbook(tmp_path):

@@ -1,5 +1,6 @@
 """Instructor path: results read from a real nbgrader gradebook, and one badge per passing student."""
 
+import shutil
 import warnings
 from datetime import datetime, timedelta, timezone
 
@@ -56,6 +57,14 @@ def _make_gradebook(path):
     return url
 
 
+def _evidence_rows(credential) -> dict:
+    """{(module number, exercise name): how it was assessed}, from the table in the badge's evidence."""
+    (evidence,) = credential["evidence"]
+    lines = [line.strip("| ").split(" | ") for line in evidence["narrative"].splitlines() if line.startswith("| ")]
+    assert lines[0] == ["module", "exercise", "points", "passed", "assessed"]
+    return {(cells[0].split()[0], cells[1].split()[0]): cells[4] for cells in lines[1:]}
+
+
 @pytest.fixture(scope="module")
 def gradebook(tmp_path_factory):
     return _make_gradebook(tmp_path_factory.mktemp("course") / "gradebook.db")
@@ -66,6 +75,44 @@ def test_full_marks_pass(gradebook):
     assert all(r.passed for r in results.values())
     assert all(r.earned == pytest.approx(r.points) for r in results.values())
     assert eligible(results).ok
+
+
+def test_a_reflection_counts_once_a_person_graded_it(gradebook):
+    results = results_from_gradebook(gradebook, "ada")
+    for ex in CURRICULUM.exercises:  # ada's reflections were graded in formgrader
+        expected = "human-graded" if ex.kind == "reflection" else "machine-checked"
+        assert results[ex.key].assessment == expected, ex.key
+    reflection = next(e for e in CURRICULUM.exercises if e.kind == "reflection")
+    assert results[reflection.key].passed and results[reflection.key].earned == pytest.approx(reflection.points)
+    # bob's first exercise of each module: the instructor's score overrides the autograder's
+    first = CURRICULUM.module("01").exercises[0]
+    assert results_from_gradebook(gradebook, "bob")[first.key].assessment == "human-graded"
+
+
+def test_an_ungraded_or_blank_reflection_counts_nothing(gradebook, tmp_path):
+    """The same gradebook, but ada's reflections answered and waiting for the instructor (as nbgrader
+    leaves them after autograding), or left blank (nbgrader's automatic 0)."""
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+
+    reflections = [e for e in CURRICULUM.exercises if e.kind == "reflection"]
+    waiting, blank = reflections[::2], reflections[1::2]
+    copy = tmp_path / "gradebook.db"
+    shutil.copy(gradebook.removeprefix("sqlite:///"), copy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        with Gradebook(f"sqlite:///{copy}") as gb:
+            for ex in reflections:
+                grade = gb.find_grade(ex.grade_cell, ex.module, ex.module, "ada")
+                grade.manual_score = None
+                grade.auto_score, grade.needs_manual_grade = (None, True) if ex in waiting else (0.0, False)
+            gb.db.commit()
+    results = results_from_gradebook(copy, "ada")
+    for ex in reflections:
+        r = results[ex.key]
+        assert not r.passed and r.earned == 0 and r.assessment == "not assessed", ex.key
+        assert r.detail == ("not graded by the instructor yet" if ex in waiting else "left blank"), ex.key
+    assert eligible(results).ok  # reflections are optional
 
 
 def test_partial_marks_fail_with_the_score(gradebook):
@@ -83,7 +130,7 @@ def test_partial_marks_fail_with_the_score(gradebook):
 def test_no_submission_means_not_attempted(gradebook):
     results = results_from_gradebook(gradebook, "eve")
     assert not any(r.passed for r in results.values())
-    assert all(r.detail == "no graded submission" for r in results.values())
+    assert all(r.detail == "no graded submission" and r.assessment == "not assessed" for r in results.values())
 
 
 def test_gradebook_errors_are_clear(gradebook, tmp_path):
@@ -117,6 +164,10 @@ def test_cli_issues_one_badge_per_passing_student(gradebook, tmp_path, capsys):
     assert result.valid, result.reason
     assert result.self_assessed is False and result.key_trusted and result.recipient_verified
     assert result.issuer == "Example University"
+    # the evidence says, exercise by exercise, how each was assessed
+    rows = _evidence_rows(result.credential)
+    assert rows == {(CURRICULUM.module(ex.module).number, ex.name):
+                    "human-graded" if ex.kind == "reflection" else "machine-checked" for ex in CURRICULUM.exercises}
     # without --with-names the student's name stays out of the badge
     assert result.learner.startswith("hashed emailAddress")
     assert "Lovelace" not in (out / f"{CURRICULUM.id}-ada.json").read_text()

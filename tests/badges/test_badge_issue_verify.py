@@ -184,9 +184,25 @@ def test_names_stay_out_unless_shown(issuer):
     assert ident["identityType"] == "name" and ident["hashed"] is True
 
 
+def test_evidence_says_how_each_exercise_was_assessed(issuer):
+    kinds = {e.key: "machine-checked" if e.kind == "auto" else "human-graded" for e in CURRICULUM.required_exercises}
+    results = {key: {"passed": True, "assessment": kind} for key, kind in kinds.items()}
+    (evidence,) = _issue(issuer, results=results).credential["evidence"]
+    assert "| module | exercise | points | passed | assessed |" in evidence["narrative"]
+    assert "machine-checked" in evidence["description"] and "human-graded" in evidence["description"]
+    rows = [line for line in evidence["narrative"].splitlines() if line.startswith("| 0")]
+    assert len(rows) == len(CURRICULUM.exercises)
+    assert sum(row.endswith("| machine-checked |") for row in rows) == len(CURRICULUM.required_exercises)
+    # results that do not say how they were assessed are not given a kind they may not have had
+    assert all(row.endswith("| not stated by the issuer |") for row in rows if "(optional)" in row)
+
+
 def test_self_assessed_is_said_everywhere(issuer):
     own = _issue(issuer, self_assessed=True)
     assert own.credential["evidence"][0]["genre"] == "Self-assessment"
+    narrative = own.credential["evidence"][0]["narrative"]
+    assert narrative.count("| self-assessed |") == len(CURRICULUM.exercises)
+    assert "reflections (answers in words) were recorded, not scored" in narrative
     assert "Self-assessed" in own.credential["description"]
     assert "SELF-ASSESSED" in own.svg()
     result = verify_badge(own.jwt)

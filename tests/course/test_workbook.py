@@ -8,7 +8,7 @@ import pytest
 from nbclient import NotebookClient
 
 from biaslab.course import build_workbook, load_curriculum, source_dir
-from biaslab.progress import ProgressStore, progress_table
+from biaslab.progress import REFLECTION_STATUS, ProgressStore, progress_table
 
 MODULE = load_curriculum().module("01")
 
@@ -88,8 +88,11 @@ def test_solved_workbook_records_correct_answers(workbook, tmp_path):
     assert text.count("Correct") + text.count("Recorded") >= len(MODULE.exercises)
     table = progress_table(ProgressStore(workbook))
     part = table[table["module"] == MODULE.id]
-    assert (part["best"] == "correct").all()
-    assert part["earned"].sum() == MODULE.points
+    auto = part["kind"] == "auto"
+    assert (part[auto]["best"] == "correct").all()
+    # a reflection is recorded, never scored by the workbook
+    assert (part[~auto]["best"] == "recorded").all() and (part[~auto]["status"] == REFLECTION_STATUS).all()
+    assert part["earned"].sum() == sum(e.points for e in MODULE.exercises if e.kind == "auto")
 
 
 def test_rebuilding_keeps_the_learners_work(workbook):

@@ -271,7 +271,7 @@ def test_q5_is_a_reflection_recorded_with_points_to_cover():
             "base rates differ between black and white defendants, Chouldechova shows that an imperfect tool cannot "
             "satisfy both at once, so a court must decide which error matters more to it.")
     feedback = q5.feedback(text)
-    expect(feedback, Outcome.CORRECT, "base rates")
+    expect(feedback, Outcome.RECORDED, "base rates")
     expect(q5.feedback("Both are right."), Outcome.WRONG_VALUE, "words")
     expect(q5.feedback(...), Outcome.NOT_ATTEMPTED)
     assert q5.points == 2 and q5.required is False

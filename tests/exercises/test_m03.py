@@ -279,7 +279,7 @@ def test_q4_records_an_answer_in_words():
     text = ("More data of the same kind only helps representation bias, where women are missing; with historical "
             "labels, noisy measurements or a proxy, twice the data repeats the same flipped labels, the same "
             "noise and the same proxy, so the model learns the same bias with more confidence.")
-    expect(q4.feedback(text), Outcome.CORRECT, "graded by a person" if False else "A person grades")
+    expect(q4.feedback(text), Outcome.RECORDED, "A person grades")
     expect(q4.feedback("Yes."), Outcome.WRONG_VALUE, "at least 30 words")
     expect(q4.feedback(42), Outcome.WRONG_TYPE, "triple quotes")
     expect(q4.feedback(...), Outcome.NOT_ATTEMPTED)

@@ -291,7 +291,7 @@ def test_calls_pickle_for_the_kernel(problem):
 # --- q4: reflection -----------------------------------------------------------------------------------
 
 def test_q4_records_an_answer_of_enough_words():
-    expect(q4.feedback("The group is small. " * 10), Outcome.CORRECT, "per-group")
+    expect(q4.feedback("The group is small. " * 10), Outcome.RECORDED, "per-group")
     expect(q4.feedback("Too short."), Outcome.WRONG_VALUE, "at least 30 words")
     expect(q4.feedback(42), Outcome.WRONG_TYPE, "triple quotes")
     expect(q4.feedback(""), Outcome.NOT_ATTEMPTED)

@@ -248,6 +248,6 @@ def test_q3_wrong_type_and_not_attempted():
 
 def test_q4_reflection():
     expect(q4.feedback("Sex is a risk factor."), Outcome.WRONG_VALUE, "at least 40 words")
-    expect(q4.feedback(" ".join(["word"] * 45)), Outcome.CORRECT, "real risk factor")
+    expect(q4.feedback(" ".join(["word"] * 45)), Outcome.RECORDED, "real risk factor")
     expect(q4.feedback(3), Outcome.WRONG_TYPE)
     expect(q4.feedback(...), Outcome.NOT_ATTEMPTED)

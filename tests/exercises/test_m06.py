@@ -208,7 +208,7 @@ def test_q5_is_a_reflection():
     text = ("The saliency map only shows where the gradient is large on the photos we looked at, and a clean "
             "photo has no logo to highlight, so it cannot reveal the shortcut; random networks give plausible maps "
             "too. Sellers whose photos carry the logo are harmed.")
-    expect(q5.feedback(text), Outcome.CORRECT, "A person grades this one")
+    expect(q5.feedback(text), Outcome.RECORDED, "A person grades this one")
     expect(q5.feedback("too short"), Outcome.WRONG_VALUE, "at least 30 words")
     expect(q5.feedback(...), Outcome.NOT_ATTEMPTED)
     assert q5.points == 2 and q5.required is False

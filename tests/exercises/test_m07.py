@@ -167,6 +167,6 @@ def test_q4_records_a_long_enough_answer():
     expect(q4.feedback("too short"), Outcome.WRONG_VALUE, "at least")
     long = " ".join(["word"] * 45)
     feedback = q4.feedback(long)
-    assert feedback.passed and "one direction" in feedback.message
+    assert feedback.outcome is Outcome.RECORDED and not feedback.passed and "one direction" in feedback.message
     expect(q4.feedback(42), Outcome.WRONG_TYPE)
     expect(q4.feedback(...), Outcome.NOT_ATTEMPTED)

@@ -7,9 +7,10 @@ import pytest
 
 from biaslab.cli import main
 from biaslab.course import load_curriculum
-from biaslab.progress import ProgressStore, find_workbook, progress_table, show_progress
+from biaslab.progress import REFLECTION_STATUS, ProgressStore, find_workbook, progress_table, show_progress
 
 KEY = "01_bias_in_bias_out.q1"
+REFLECTION = "01_bias_in_bias_out.q4"
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def test_table_widget_and_command(workbook, capsys):
     row = table[(table["module"] == "01_bias_in_bias_out") & (table["exercise"] == "q1")].iloc[0]
     assert row["best"] == "correct" and row["earned"] == 2
     widget = show_progress("01", store)
-    module_points = load_curriculum().module("01").points
+    module_points = sum(e.points for e in load_curriculum().module("01").exercises if e.kind == "auto")
     assert f"2 of {module_points:g} points in module 01" in widget.children[0].value
     assert "1/4" in widget.children[1].children[1].value
     assert main(["progress", str(workbook)]) == 0
@@ -92,3 +93,30 @@ def test_table_widget_and_command(workbook, capsys):
     assert "Disparate impact" in out and f"required exercises passed: 1 of {required}" in out
     assert main(["progress", str(workbook / "nowhere")]) == 2
     assert "no workbook found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("best", ["recorded", "correct"], ids=["recorded", "correct-in-an-older-file"])
+def test_a_reflection_is_recorded_self_assessed_not_scored(workbook, capsys, best):
+    curriculum = load_curriculum()
+    assert curriculum.exercise(REFLECTION).kind == "reflection"
+    store = ProgressStore(workbook)
+    store.record(KEY, "correct")
+    store.record(REFLECTION, best, answer="banana " * 45)
+    table = progress_table(store)
+    row = table[(table["module"] == "01_bias_in_bias_out") & (table["exercise"] == "q4")].iloc[0]
+    assert row["status"] == REFLECTION_STATUS and row["earned"] == 0
+    assert table["earned"].sum() == 2  # q1's points only
+
+    widget = show_progress("01", store)
+    header, module_row = widget.children[0].value, widget.children[1].children[1].value
+    auto = sum(e.points for e in curriculum.module("01").exercises if e.kind == "auto")
+    assert f"2 of {auto:g} points in module 01" in header and REFLECTION_STATUS in header
+    assert f"{REFLECTION_STATUS}'" in module_row  # the reflection's mark says so
+    assert "2/4" in module_row  # q1 checked and q4 answered, of four
+
+    assert main(["progress", str(workbook)]) == 0
+    out = capsys.readouterr().out
+    total = sum(e.points for e in curriculum.exercises if e.kind == "auto")
+    reflections = sum(e.kind == "reflection" for e in curriculum.exercises)
+    assert f"2 of {total:g} points;" in out and REFLECTION_STATUS in out
+    assert f"reflections: 1 of {reflections} recorded" in out
