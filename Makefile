@@ -42,7 +42,7 @@ workshop: install
 
 # The class version of every module (nbgrader release/), for instructors.
 release: install
-	$(BIN)/biaslab release
+	$(BIN)/biaslab release --root notebooks
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -132,8 +132,11 @@ def _auditable(case, target) -> bool:
     if flagged.empty or tuple(flagged.index[0]) != tuple(target):
         return False
     column = target[0]
-    thresholds = GroupThresholds(criterion="equal_opportunity").fit(
-        case.model.predict_proba(case.X_val)[:, 1], case.y_val, sensitive_features=case.groups_val[column])
+    try:
+        thresholds = GroupThresholds(criterion="equal_opportunity").fit(
+            case.model.predict_proba(case.X_val)[:, 1], case.y_val, sensitive_features=case.groups_val[column])
+    except ValueError:  # e.g. a group without positives in the validation rows: draw another case
+        return False
     mitigated = thresholds.predict(case.model.predict_proba(case.X_test)[:, 1],
                                    sensitive_features=case.groups_test[column])
     y = case.y_test.to_numpy()
