@@ -4,7 +4,7 @@
 
 Builds a temporary nbgrader course with the module, generates ``--students`` submissions (a
 seeded mix per exercise of the source solution, a wrong answer and the untouched release),
-grades them all with ``biaslab.course.grade_class`` with one worker, then again with
+grades them all with ``biaslab.grading.grade_class`` with one worker, then again with
 ``--workers`` workers over the same gradebook, and checks that both runs give every student
 the same score. It prints both times, the ratio, and the overhead per notebook beyond executing
 it: the grading time per notebook minus the time nbclient takes to execute the same (graded)
@@ -31,7 +31,7 @@ import nbformat
 os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
 from biaslab.course import course_root, load_curriculum, release_course  # noqa: E402
-from biaslab.course._grading import grade_class  # noqa: E402
+from biaslab.grading._parallel import grade_class  # noqa: E402
 
 # wrong answers per module: (grade id, text in the solution, replacement)
 WRONG = {

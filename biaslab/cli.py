@@ -16,7 +16,7 @@ _COMMANDS = (
     "biaslab.course._cli",
     "biaslab.course._environment",
     "biaslab.course._workshop",
-    "biaslab.course._grading",
+    "biaslab.grading._parallel",
     "biaslab.progress._cli",
     "biaslab.badges._cli",
 )

@@ -160,8 +160,7 @@ from ._nbgrader import course_root, nbgrader_api, release_course  # noqa: E402
 from ._workbook import CODE_STUB, TEXT_STUB, build_workbook, find_workbook, source_dir  # noqa: E402
 from ._environment import EnvironmentCheck, EnvironmentReport, check_environment  # noqa: E402
 from ._workshop import build_workshop  # noqa: E402
-from ._grading import ClassGrading, grade_class  # noqa: E402
 
 __all__ += ["CODE_STUB", "TEXT_STUB", "build_workbook", "find_workbook", "course_root", "nbgrader_api",
             "release_course", "source_dir", "EnvironmentCheck", "EnvironmentReport", "check_environment",
-            "build_workshop", "ClassGrading", "grade_class"]
+            "build_workshop"]

@@ -9,15 +9,17 @@ The pieces, each in one place:
   for resource limits and ``_kernel`` for the kernel's start);
 - :mod:`._secret` -- the course secret and the hidden cases' seeds;
 - :mod:`._verdicts` -- nbgrader's preprocessors: restore locked cells, execute sandboxed, decide;
-- :mod:`biaslab.course._grading` -- many students in parallel (``biaslab grade``).
+- :mod:`._parallel` -- a whole class in parallel over one gradebook (``biaslab grade``).
 
 The learner's instant feedback (``q1.check``) still runs in the kernel; the grade never does.
 """
 
 from ..exercises._plain import Opaque, Raised, Returned, decode, encode, run_calls
+from ._parallel import ClassGrading, StudentGrade, grade_class
 from ._secret import course_secret, hidden_seed
 
 __all__ = ["Opaque", "Raised", "Returned", "decode", "encode", "run_calls", "course_secret", "hidden_seed",
+           "grade_class", "ClassGrading", "StudentGrade",
            "configure"]
 
 

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from biaslab.course import course_root, load_curriculum, release_course
-from biaslab.course._grading import grade_class
+from biaslab.grading._parallel import grade_class
 
 MODULE = load_curriculum().module("02")
 ASSIGNMENT = MODULE.id

@@ -15,7 +15,7 @@ import pytest
 
 from biaslab.cli import main
 from biaslab.course import course_root, load_curriculum, release_course
-from biaslab.course._grading import _with_busy_timeout, add_parser, grade_class
+from biaslab.grading._parallel import _with_busy_timeout, add_parser, grade_class
 
 MODULE = load_curriculum().module("02")
 ASSIGNMENT = MODULE.id

@@ -17,7 +17,7 @@ default in Python). The workers raise that wait to ``busy_timeout`` seconds (the
 parameter of the SQLite URL) and, should a write still fail with "database is locked", grade
 that student again (``retries``). The students are added to the gradebook by the calling
 process before the workers start, so no two processes ever insert into the same table row.
-``tests/course/test_grading.py`` checks that two workers give exactly the grades of one.
+``tests/grading/test_parallel.py`` checks that two workers give exactly the grades of one.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def _init_worker(root: str, busy_timeout: float) -> None:
     from sqlalchemy.exc import SAWarning
 
     warnings.filterwarnings("ignore", category=SAWarning)
-    from ._nbgrader import nbgrader_api
+    from ..course._nbgrader import nbgrader_api
 
     _API = nbgrader_api(root)
     _API.coursedir.db_url = _with_busy_timeout(_API.coursedir.db_url, busy_timeout)
@@ -228,7 +228,7 @@ def grade_class(root=None, assignment=None, *, students=None, workers: int = 2, 
 
     from nbgrader.api import MissingEntry
 
-    from ._nbgrader import course_root, nbgrader_api
+    from ..course._nbgrader import course_root, nbgrader_api
 
     root = Path(root if root is not None else course_root()).resolve()
     if not (root / "nbgrader_config.py").is_file():
@@ -294,7 +294,7 @@ def grade_class(root=None, assignment=None, *, students=None, workers: int = 2, 
 # ---------------------------------------------------------------- ``biaslab grade``
 
 def add_parser(sub) -> None:
-    from ._cli import ROOT_HELP
+    from ..course._cli import ROOT_HELP
 
     p = sub.add_parser(
         "grade", help="autograde a whole class's submissions of one module with N worker processes",
@@ -313,7 +313,7 @@ def add_parser(sub) -> None:
 
 
 def _run(args) -> int:
-    from ._cli import course_folder
+    from ..course._cli import course_folder
 
     report = grade_class(course_folder(args.root), args.assignment, students=args.students, workers=args.workers,
                          force=args.force, log=lambda line: print(line, flush=True))
