@@ -12,6 +12,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from ..robustness import TRAINING_VARIANTS, counterfactual_flip_rate, load_robust_training_results, worst_case_flip
+from ._plain import Opaque
 from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem, case_seed
 from ._registry import register
 
