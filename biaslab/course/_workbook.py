@@ -6,7 +6,9 @@ what the class version hides:
 
 - solution regions become the same stub as in the class version (``ClearSolutions``); the
   removed code is kept in ``<workbook>/.biaslab/solutions.json`` for ``q1.solution()``;
-- hidden tests are removed (``ClearHiddenTests``);
+- hidden tests are removed (``ClearHiddenTests``); the answer keys written there for the
+  judgement exercises (``# answer key: ...``, see :mod:`biaslab.exercises._keys`) are kept in
+  ``<workbook>/.biaslab/keys.json``, which the workbook's checks read (the workbook is self-assessed);
 - graded test cells call ``check`` (never raises: "Run all" goes on) instead of ``assert_passed``.
 
 A learner's notebook is never overwritten: building again only adds what is missing, unless
@@ -118,6 +120,8 @@ def build_workbook(dest, *, source=None, force: bool = False, modules=None) -> l
     """
     import nbformat
 
+    from ..exercises._keys import KEYS_FILE, notebook_keys
+
     if not isinstance(dest, (str, Path)):
         raise TypeError(f"dest must be a folder path, got {type(dest).__name__}.")
     if not isinstance(force, bool):
@@ -137,6 +141,8 @@ def build_workbook(dest, *, source=None, force: bool = False, modules=None) -> l
     meta.mkdir(parents=True, exist_ok=True)
     solutions_path = meta / "solutions.json"
     solutions = json.loads(solutions_path.read_text()) if solutions_path.is_file() else {}
+    keys_path = dest / KEYS_FILE
+    keys = json.loads(keys_path.read_text()) if keys_path.is_file() else {}
     written = []
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for module in selected:
@@ -145,6 +151,7 @@ def build_workbook(dest, *, source=None, force: bool = False, modules=None) -> l
             continue
         nb, found = _workbook_notebook(src)
         solutions.update({f"{module.id}.{name}": text for name, text in found.items()})
+        keys.update(notebook_keys(src, module.id))
         target = dest / module.notebook
         target.parent.mkdir(parents=True, exist_ok=True)
         # files that travel with the notebook (pictures, small data), never the learner's own
@@ -158,6 +165,7 @@ def build_workbook(dest, *, source=None, force: bool = False, modules=None) -> l
         nbformat.write(nb, target)
         written.append(target)
     solutions_path.write_text(json.dumps(solutions, indent=1, sort_keys=True))
+    keys_path.write_text(json.dumps(keys, indent=1, sort_keys=True, ensure_ascii=False), encoding="utf-8")
     (dest / WORKBOOK_MARKER).write_text(json.dumps(
         {"course": load_curriculum().id, "biaslab": __version__,
          "built": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()}, indent=1))

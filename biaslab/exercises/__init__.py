@@ -5,8 +5,8 @@
 :class:`~biaslab.exercises.Problem`.
 """
 
-from ._problem import (Feedback, FunctionProblem, Mistake, NumberProblem, Outcome, Problem, ReflectionProblem,
-                       is_placeholder)
+from ._problem import (Feedback, FunctionProblem, KeyedProblem, Mistake, NumberProblem, Outcome, Problem,
+                       ReflectionProblem, is_placeholder)
 
-__all__ = ["Feedback", "FunctionProblem", "Mistake", "NumberProblem", "Outcome", "Problem", "ReflectionProblem",
-           "is_placeholder"]
+__all__ = ["Feedback", "FunctionProblem", "KeyedProblem", "Mistake", "NumberProblem", "Outcome", "Problem",
+           "ReflectionProblem", "is_placeholder"]

@@ -27,11 +27,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._keys import answer_key
 from ._plain import DecodeError, Raised, decode, decode_output, run_calls
 from ..progress import ProgressStore, find_workbook
 
-__all__ = ["Outcome", "Feedback", "Problem", "NumberProblem", "FunctionProblem", "ReflectionProblem", "Mistake",
-           "is_placeholder", "case_seed"]
+__all__ = ["Outcome", "Feedback", "Problem", "NumberProblem", "FunctionProblem", "ReflectionProblem", "KeyedProblem",
+           "Mistake", "is_placeholder", "case_seed"]
 
 
 class Outcome(str, enum.Enum):
@@ -120,10 +121,14 @@ def _display(rich, plain: str | None = None) -> None:
 class _Verdict(Exception):
     """Raised inside a diagnosis to end it with an outcome and a message."""
 
-    def __init__(self, outcome: Outcome, message: str):
+    def __init__(self, outcome: Outcome, message: str, label: str = ""):
         super().__init__(message)
         self.outcome = outcome
         self.message = message
+        self.label = label
+
+
+_LOOKUP = object()  # Problem.feedback(key=...) not given: look the key up
 
 
 class Problem:
@@ -166,36 +171,46 @@ class Problem:
     def key(self) -> str:
         return f"{self.module_id}.{self.name}"
 
-    def feedback(self, answer=Ellipsis, **variant) -> Feedback:
-        """Check ``answer`` and return the :class:`Feedback` without recording or showing it."""
+    def feedback(self, answer=Ellipsis, *, key=_LOOKUP, **variant) -> Feedback:
+        """Check ``answer`` and return the :class:`Feedback` without recording or showing it.
+
+        ``key``: the answer key of a judgement exercise (:class:`KeyedProblem`); by default it is
+        looked up (:func:`biaslab.exercises._keys.answer_key`). Other exercises ignore it.
+        """
         if is_placeholder(answer):
             return Feedback(self.key, Outcome.NOT_ATTEMPTED,
                             "Replace the placeholder ... with your answer, then run the cell again.")
+        if self.needs_key:
+            variant["key"] = answer_key(self.key) if key is _LOOKUP else key
         try:
             message = self.diagnose(answer, **variant)
             return Feedback(self.key, Outcome.CORRECT, message or "Well done.")
         except _Verdict as verdict:
-            return Feedback(self.key, verdict.outcome, verdict.message)
+            return Feedback(self.key, verdict.outcome, verdict.message, verdict.label)
 
     #: whether the learner's answer itself is kept in the progress file (reflections)
     keeps_answer = False
     #: whether the answer is a function (then the grader sees its outputs on :meth:`calls`, never the function)
     takes_function = False
+    #: whether the answer is decided against an answer key the package does not hold (:class:`KeyedProblem`)
+    needs_key = False
 
     # --- the grader's side: a verdict from plain data only ------------------------------------
-    def decide(self, record: dict, *, seed=None) -> Feedback:
+    def decide(self, record: dict, *, seed=None, key=None) -> Feedback:
         """The verdict on a record made in the student's kernel (see :mod:`biaslab.grading`).
 
         ``record`` is plain data (the answer, or a function's outputs on this problem's cases);
         nothing in it is executed. ``seed`` chooses the hidden cases (the grader derives it from
-        the course secret).
+        the course secret). ``key`` is a judgement exercise's answer key, which the grader reads
+        from the test cell's hidden region in the gradebook; only the key given here counts
+        (without one, such an answer is only recorded).
         """
         try:
-            return self._decide(record, seed)
+            return self._decide(record, seed, key)
         except DecodeError as exc:
             return Feedback(self.key, Outcome.WRONG_TYPE, f"Your answer could not be read as plain data: {exc}.")
 
-    def _decide(self, record, seed) -> Feedback:
+    def _decide(self, record, seed, key=None) -> Feedback:
         if not isinstance(record, dict):
             raise DecodeError("the record is not a dict")
         kind = record.get("kind")
@@ -237,7 +252,7 @@ class Problem:
             context["variant"] = "hidden"
             if "seed" in params:
                 context["seed"] = seed
-        return self.feedback(decode(record.get("answer")), **context)
+        return self.feedback(decode(record.get("answer")), key=key, **context)
 
     def grading_context(self) -> dict:
         """Context the grader computes itself instead of reading it from the record.
@@ -254,7 +269,7 @@ class Problem:
 
         params = inspect.signature(self.diagnose).parameters.values()
         return {p.name for p in params if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD} \
-            - {"answer", "variant", "seed"}
+            - {"answer", "variant", "seed", "key"}  # a key never comes from the student's record
 
     # --- function answers ---------------------------------------------------------------------
     def calls(self, variant: str = "visible", seed=None) -> list:
@@ -297,9 +312,13 @@ class Problem:
         """The same check as :meth:`check`, raising ``AssertionError`` unless the answer is correct."""
         feedback = self.feedback(answer, **variant)
         self._record(feedback, answer)
-        if not feedback.passed:
+        if self._fails(feedback):
             raise AssertionError(str(feedback))
         _display(feedback)
+
+    def _fails(self, feedback: Feedback) -> bool:
+        """Whether :meth:`assert_passed` raises on ``feedback``."""
+        return not feedback.passed
 
     def hint(self, n: int = 1) -> None:
         """Show hint number ``n`` (1 is the gentlest)."""
@@ -496,3 +515,46 @@ class ReflectionProblem(Problem):
                        "one, not the code: your instructor in a class; in the self-paced workbook it earns no "
                        "points and you assess it yourself. "
                        + (f"Compare your answer with what a good answer covers: {covered}." if covered else ""))
+
+
+# --- choices, decided against an answer key ----------------------------------------------------
+
+class KeyedProblem(Problem):
+    """A judgement exercise whose answer is a choice, decided against an answer key.
+
+    The key (the right choice, and any diagnosis that would give it away) is not in the package:
+    the instructor's source notebook holds it, in the test cell's hidden region (see
+    :mod:`biaslab.exercises._keys`). The self-paced workbook's checks read it from the workbook;
+    a class's grader reads it from the gradebook and hands it to :meth:`Problem.decide`. Without
+    a key (a class student's own server) the check validates the answer's form, says that it is
+    recorded and that the grader decides, and ``assert_passed`` does not raise.
+
+    Subclasses implement :meth:`form` and :meth:`against`.
+    """
+
+    needs_key = True
+
+    def form(self, answer):
+        """The answer, normalised; or raise ``self.wrong_type(...)`` / ``self.not_attempted(...)``."""
+        raise NotImplementedError
+
+    def against(self, answer, key) -> str:
+        """The message for a right ``answer``, or raise ``self.wrong(...)`` (never naming the key)."""
+        raise NotImplementedError
+
+    def diagnose(self, answer, key=None) -> str:
+        answer = self.form(answer)
+        if key is None:
+            raise _Verdict(Outcome.RECORDED,
+                           "Your answer has the right form and is recorded; your instructor's grader decides whether "
+                           "it is right (the answer key is not on this computer).", label="Recorded")
+        try:
+            return self.against(answer, key)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            from ._keys import AnswerKeyError
+
+            raise AnswerKeyError(f"The answer key of {self.key} does not fit the exercise "
+                                 f"({type(exc).__name__}: {exc}); fix it in the source notebook.") from exc
+
+    def _fails(self, feedback: Feedback) -> bool:
+        return not feedback.passed and feedback.outcome is not Outcome.RECORDED

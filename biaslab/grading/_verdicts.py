@@ -32,6 +32,7 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 
+from ..exercises._keys import parse_key, strip_keys
 from ..exercises._plain import RECORD_KEY
 from ._sandbox import SandboxedKernelManager, sandbox_mode
 from ._secret import course_secret, hidden_seed
@@ -251,10 +252,15 @@ class SandboxedExecute(Execute):
             _copy_font_cache(tmp / "matplotlib")
             (tmp / "conn").mkdir()
             self._grading_dir = tmp
+            keyed = [(cell, cell.source) for cell in nb.cells if strip_keys(cell.source) != cell.source]
+            for cell, source in keyed:  # the kernel never runs an answer key (DecideVerdicts reads it)
+                cell.source = strip_keys(source)
             try:  # nbclient makes the kernel manager (create_kernel_manager), so it also shuts it down
                 return super().preprocess(nb, resources)
             finally:
                 self._grading_dir = None
+                for cell, source in keyed:
+                    cell.source = source
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
@@ -312,7 +318,7 @@ class DecideVerdicts(NbGraderPreprocessor):
                                         f"{why} ({variant} tests).")
                 else:
                     seed = hidden_seed(secret, problem.key) if variant == "hidden" else None
-                    feedback = problem.decide(mine[0], seed=seed)
+                    feedback = problem.decide(mine[0], seed=seed, key=parse_key(cell.source))
                     if variant == "hidden" and not feedback.passed:
                         feedback = Feedback(feedback.exercise, feedback.outcome,
                                             "Hidden tests: " + feedback.message)
