@@ -23,7 +23,7 @@ from ..metrics import (
     group_metrics,
     predictive_parity_difference,
 )
-from ._problem import case_seed, FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
+from ._problem import case_seed, FunctionProblem, KeyedProblem, Mistake, NumberProblem, Problem, ReflectionProblem
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]
@@ -284,15 +284,12 @@ q3 = NumberProblem(
 # --- q4: which criterion does a context need? ----------------------------------------------------
 
 CRITERIA = ("demographic parity", "equal opportunity", "equalized odds", "predictive parity", "calibration")
+#: The contexts of q4, as the notebook describes them.
+CONTEXTS = ("A", "B", "C", "D")
 
-_CONTEXTS = {
-    "A": "equal opportunity",
-    "B": "predictive parity",
-    "C": "demographic parity",
-    "D": "equalized odds",
-}
-
-# why a wrong choice does not fit a context; never names the right criterion
+# why a criterion does not fit a context it was chosen for; true of every context it is wrong for, so it
+# never points at the right one. The key (the right criteria, and what is said of a wrong choice in a
+# particular context) is in the instructor's source notebook, not here (biaslab.exercises._keys).
 _WHY_NOT = {
     "demographic parity": "Demographic parity only compares how many people each group gets flagged; it ignores "
                           "who really has the condition, and this context is about errors (or about what a flag means).",
@@ -306,29 +303,24 @@ _WHY_NOT = {
                    "see a yes/no decision, not a score.",
 }
 
-_SPECIFIC = {
-    ("A", "equalized odds"): "In context A a false alarm costs only a harmless follow-up test, so equal false "
-                             "positive rates are not what is at stake; only one kind of error matters.",
-    ("D", "equal opportunity"): "In context D both errors harm people: a false flag jails someone, a missed flag "
-                                "releases someone who reoffends. A criterion on one error rate is not enough.",
-    ("C", "calibration"): "In context C people see an advert or not: there is no score whose values could be "
-                          "calibrated.",
-}
-
 
 def _normalise(choice) -> str:
     return re.sub(r"[\s_\-]+", " ", str(choice)).strip().lower()
 
 
-class _CriterionChoice(Problem):
-    """The answer is a dict: context letter -> the name of a fairness criterion."""
+class _CriterionChoice(KeyedProblem):
+    """The answer is a dict: context letter -> the name of a fairness criterion.
 
-    def diagnose(self, answer) -> str:
+    Its key: ``{"answers": {context: criterion}, "why_not": {context: {criterion: message}}}``.
+    """
+
+    def form(self, answer) -> dict:
         if not isinstance(answer, dict):
-            raise self.wrong_type(f"Give a dict such as {{'A': 'equal opportunity', ...}}, not a {type(answer).__name__}.")
+            raise self.wrong_type(f"Give a dict with one criterion per context, such as {{'A': '<criterion>', "
+                                  f"'B': '<criterion>', ...}}, not a {type(answer).__name__}.")
         answer = {str(k).strip().upper(): v for k, v in answer.items()}
-        missing = sorted(set(_CONTEXTS) - set(answer))
-        extra = sorted(set(answer) - set(_CONTEXTS))
+        missing = sorted(set(CONTEXTS) - set(answer))
+        extra = sorted(set(answer) - set(CONTEXTS))
         if missing or extra:
             raise self.wrong_type(f"Give one criterion for each context A, B, C and D"
                                   + (f"; missing: {', '.join(missing)}" if missing else "")
@@ -337,15 +329,19 @@ class _CriterionChoice(Problem):
             if not isinstance(answer[key], str) or _normalise(answer[key]) not in CRITERIA:
                 raise self.wrong_type(f"Context {key}: {answer[key]!r} is not one of the criteria "
                                       f"{', '.join(map(repr, CRITERIA))}.")
-        wrong = [key for key in sorted(_CONTEXTS) if _normalise(answer[key]) != _CONTEXTS[key]]
+        return {key: _normalise(value) for key, value in answer.items()}
+
+    def against(self, answer, key) -> str:
+        right = {context: _normalise(criterion) for context, criterion in key["answers"].items()}
+        wrong = [context for context in CONTEXTS if answer[context] != right[context]]
         if not wrong:
             return ("All four fit. No criterion is 'the' fair one: each protects against a different harm, and the "
                     "context decides which harm matters most.")
-        key = wrong[0]
-        chosen = _normalise(answer[key])
-        why = _SPECIFIC.get((key, chosen), _WHY_NOT[chosen])
+        context = wrong[0]
+        chosen = answer[context]
+        why = key.get("why_not", {}).get(context, {}).get(chosen, _WHY_NOT[chosen])
         others = f" ({len(wrong) - 1} more context(s) not right yet.)" if len(wrong) > 1 else ""
-        raise self.wrong(f"Context {key}: {why}{others}")
+        raise self.wrong(f"Context {context}: {why}{others}")
 
 
 q4 = _CriterionChoice(

@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from ..robustness import TRAINING_VARIANTS, counterfactual_flip_rate, load_robust_training_results, worst_case_flip
 from ._plain import Opaque
-from ._problem import FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem, case_seed
+from ._problem import FunctionProblem, KeyedProblem, Mistake, NumberProblem, Problem, ReflectionProblem, case_seed
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4"]
@@ -310,18 +310,28 @@ def _failures(variant: str) -> list[str]:
     return failed
 
 
-class _ChooseVariant(Problem):
-    def diagnose(self, answer, **variant):
+class _ChooseVariant(KeyedProblem):
+    """The answer is the name of a training variant. Its key, in the instructor's source notebook:
+    the variant the clinic should choose (the package only explains why another one fails)."""
+
+    def form(self, answer) -> str:
         if not isinstance(answer, str):
             raise self.wrong_type(f"Give the name of one training variant as a string, one of {list(TRAINING_VARIANTS)}; "
                                   f"got a {type(answer).__name__}.")
         if answer not in TRAINING_VARIANTS:
             raise self.wrong_type(f"{answer!r} is not a training variant; choose one of {list(TRAINING_VARIANTS)}.")
-        failed = _failures(answer)
-        if not failed:
-            return ("Right: the jittered copies cost a little AUROC and buy far fewer flips under a repeat "
-                    "measurement. The clinic did not ask for robustness to sex, which is a real risk factor; "
-                    "q4 asks whether it should." if answer == "jittered copies" else "Right.")
+        return answer
+
+    def against(self, answer, key) -> str:
+        if key not in TRAINING_VARIANTS:
+            raise ValueError(f"{key!r} is not a training variant")
+        if answer == key:
+            row = _variant_means().loc[answer]
+            return (f"Right: its mean AUROC is {row['AUROC']:.3f} (the clinic asks for at least {MIN_AUROC}) and a "
+                    f"repeat measurement changes at most {row[list(LAB_COLUMNS)].max():.1%} of its decisions (at most "
+                    f"{MAX_LAB_FLIP_RATE:.0%} allowed). The clinic did not ask for robustness to sex, which is a real "
+                    "risk factor; q4 asks whether it should.")
+        failed = _failures(answer) or ["another variant fits the clinic's requirements better"]
         extra = ""
         if answer in ("sex-swapped copies", "both"):
             extra = (" Note also that the clinic did not ask for robustness to sex: making the model ignore a real "

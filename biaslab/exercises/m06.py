@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from ._problem import case_seed, FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
+from ._problem import case_seed, FunctionProblem, KeyedProblem, Mistake, NumberProblem, Problem, ReflectionProblem
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]
@@ -262,20 +262,15 @@ EVIDENCE_OPTIONS = {
     "E": "Along the stamp's CAV, the TCAV score of 'Shirt' is 1.0 for the attacked model and 0.0 for the "
          "clean model.",
 }
-_EVIDENCE = frozenset("BE")
-_WHY_NOT = {
-    "A": "A plausible map on clean images cannot show a shortcut: a clean image has no stamp to look at, and "
-         "the clean model's maps look the same.",
-    "C": "Accuracy on clean images says nothing about the stamp: the stamp is not in them.",
-    "D": "A random network's saliency says something about the saliency method (it mostly echoes the input), "
-         "nothing about what the attacked model uses.",
-}
+# The key, in the instructor's source notebook (biaslab.exercises._keys): {"evidence": [letters],
+# "why_not": {letter: why that observation is not evidence}}. Why an option is not evidence lives
+# there too: which options have such a message would give the answer away.
 
 
-class _EvidenceChoice(Problem):
-    """The answer is a set of letters (a set, list, tuple or a string such as "B, E")."""
+class _EvidenceChoice(KeyedProblem):
+    """The answer is a set of letters (a set, list, tuple or a string such as "A, C")."""
 
-    def diagnose(self, answer) -> str:
+    def form(self, answer) -> set:
         if isinstance(answer, str):
             letters = [c for c in answer.upper() if c.isalpha()]
         elif isinstance(answer, (set, frozenset, list, tuple)):
@@ -289,15 +284,22 @@ class _EvidenceChoice(Problem):
         if unknown:
             raise self.wrong_type(f"{', '.join(unknown)} is not one of the options "
                                   f"({', '.join(EVIDENCE_OPTIONS)}).")
-        chosen = set(letters)
-        if not chosen:
+        if not letters:
             raise self.not_attempted("Your set is empty: choose at least one letter.")
-        for letter in sorted(chosen - _EVIDENCE):
-            raise self.wrong(f"{letter} is not evidence that the model uses the stamp. {_WHY_NOT[letter]}")
-        if chosen != _EVIDENCE:
-            raise self.wrong("Everything you chose is evidence, but you left one out: look for the observations "
-                             "that compare the model's behaviour WITH the stamp against a reference.")
-        return ("Right. Both compare what happens with the stamp against a reference (the same images "
+        return set(letters)
+
+    def against(self, chosen, key) -> str:
+        evidence = {letter.upper() for letter in key["evidence"]}
+        if not evidence <= set(EVIDENCE_OPTIONS):
+            raise ValueError(f"unknown options {sorted(evidence - set(EVIDENCE_OPTIONS))}")
+        for letter in sorted(chosen - evidence):
+            raise self.wrong(f"{letter} is not evidence that the model uses the stamp. {key['why_not'][letter]}")
+        if chosen != evidence:
+            left = len(evidence - chosen)
+            raise self.wrong(f"Everything you chose is evidence, but you left {'one' if left == 1 else left} out: "
+                             "look for the observations that compare the model's behaviour WITH the stamp against "
+                             "a reference.")
+        return ("Right. Each of them compares what happens with the stamp against a reference (the same images "
                 "without it, or a model that never learned it). A picture that looks right proves nothing.")
 
 

@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ._problem import case_seed, FunctionProblem, Problem, ReflectionProblem
+from ._problem import case_seed, FunctionProblem, KeyedProblem, Problem, ReflectionProblem
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4"]
@@ -124,9 +124,10 @@ def _value(method: str, column: str) -> float:
     return float(_rows(method)[column].iloc[0])
 
 
-def _best_lambda(*, budget=CLEAN_ACC_BUDGET, reference="vanilla", summary=None) -> float:
-    """The q2 rule: among RR-ClArC's lambdas whose mean clean accuracy is within ``budget`` of the
-    reference's, the one with the best mean attacked accuracy (None if none qualifies)."""
+def _best_lambda(*, budget, reference, summary=None) -> float:
+    """q2's rule with other settings (its usual mistakes): among RR-ClArC's lambdas whose mean clean
+    accuracy is within ``budget`` of the reference's, the one with the best mean attacked accuracy
+    (NaN if none qualifies)."""
     rr = _rows("rr_clarc", summary)
     floor = float(_rows(reference, summary)["clean_acc_mean"].iloc[0]) - budget
     ok = rr[rr["clean_acc_mean"] >= floor - 1e-12]
@@ -143,10 +144,11 @@ def _seed0_summary() -> pd.DataFrame:
 
 # --- q2: read the trade-off: choose lambda -------------------------------------------------------
 
-class _LambdaChoice(Problem):
-    """The answer is one of RR-ClArC's lambdas in the shipped grid."""
+class _LambdaChoice(KeyedProblem):
+    """The answer is one of RR-ClArC's lambdas in the shipped grid. Its key, in the instructor's source
+    notebook: the lambda q2's rule picks (the package only explains why another one does not fit)."""
 
-    def diagnose(self, answer) -> str:
+    def form(self, answer) -> float:
         if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (numbers.Real, np.number)):
             raise self.wrong_type(f"Give lambda as a number (e.g. 1000.0 or 1e3), not a {type(answer).__name__}.")
         value = float(answer)
@@ -154,19 +156,23 @@ class _LambdaChoice(Problem):
         if not np.isclose(value, grid, rtol=1e-6).any():
             raise self.wrong_type(f"{value:g} is not one of the lambdas in the table; choose one of "
                                   f"{', '.join(f'{v:g}' for v in grid)}.")
-        expected = _best_lambda()
+        return value
+
+    def against(self, value, key) -> str:
+        expected = float(key)
         if np.isclose(value, expected, rtol=1e-6):
             return ("Right: that lambda keeps clean accuracy within a point of Vanilla and recovers the most "
                     "attacked accuracy under that constraint.")
+        grid = _rows("rr_clarc")["lam"].to_numpy()
         mistakes = [
             (float(_rows("rr_clarc").sort_values("attacked_acc_mean", ascending=False)["lam"].iloc[0]),
              "That lambda has the best attacked accuracy, but its clean accuracy falls more than 1 point below "
              "Vanilla's: check the constraint first, then maximise."),
-            (_best_lambda(budget=0.1),
+            (_best_lambda(budget=0.1, reference="vanilla"),
              "1 point of accuracy is 0.01 (one percentage point), not 0.1."),
-            (_best_lambda(reference="original"),
+            (_best_lambda(budget=CLEAN_ACC_BUDGET, reference="original"),
              "Compare with Vanilla (the same fine-tuning without the penalty), not with the original model."),
-            (_best_lambda(summary=_seed0_summary()),
+            (_best_lambda(budget=CLEAN_ACC_BUDGET, reference="vanilla", summary=_seed0_summary()),
              "You used only seed 0; use the mean over the seeds (the summary table), which is less noisy."),
             (float(_rows("rr_clarc").sort_values("tcav_sensitivity_mean")["lam"].iloc[0]),
              "That lambda has the lowest TCAV sensitivity; the question asks for the best attacked accuracy "
@@ -212,14 +218,11 @@ def _best_attacked(method: str) -> float:
     return float(_rows(method)["attacked_acc_mean"].max())
 
 
-def _q3_expected() -> str:
-    return max(METHOD_NAMES, key=_best_attacked)
+class _MethodChoice(KeyedProblem):
+    """The answer is a method name: "Vanilla", "P-ClArC", "A-ClArC" or "RR-ClArC". Its key, in the
+    instructor's source notebook: the method with the highest mean attacked accuracy."""
 
-
-class _MethodChoice(Problem):
-    """The answer is a method name: "Vanilla", "P-ClArC", "A-ClArC" or "RR-ClArC"."""
-
-    def diagnose(self, answer) -> str:
+    def form(self, answer) -> str:
         if not isinstance(answer, str):
             raise self.wrong_type(f"Give the method's name as a string, e.g. \"P-ClArC\", "
                                   f"not a {type(answer).__name__}.")
@@ -227,19 +230,22 @@ class _MethodChoice(Problem):
         if code is None:
             names = ", ".join(map(repr, METHOD_NAMES.values()))
             raise self.wrong_type(f"{answer!r} is not one of the methods: {names}.")
-        expected = _q3_expected()
+        return code
+
+    def against(self, code, key) -> str:
+        expected = _method_code(key)
+        if expected is None:
+            raise ValueError(f"{key!r} is not a method")
         if code == expected:
             return (f"Right: {METHOD_NAMES[code]} reaches the highest attacked accuracy here. Now look at what it "
                     "costs on the clean test set, and compare with the paper's ranking.")
         if code == "vanilla":
             raise self.wrong("Vanilla is the baseline: the same fine-tuning without any correction. Its attacked "
                              "accuracy hardly moves; one of the corrections does far better.")
-        if code == "rr_clarc":
-            raise self.wrong("RR-ClArC at its best lambda comes close, but another method is higher on the "
-                             "attacked test set here (compare the attacked_acc_mean column, with RR-ClArC at its "
-                             "best lambda).")
-        raise self.wrong(f"{METHOD_NAMES[code]} helps, but another method reaches a higher mean attacked accuracy "
-                         "(for RR-ClArC take its best lambda).")
+        best = " at its best lambda" if code == "rr_clarc" else ""
+        raise self.wrong(f"{METHOD_NAMES[code]}{best} reaches a mean attacked accuracy of "
+                         f"{_best_attacked(code):.3f}, but another method is higher on the attacked test set here "
+                         "(compare the attacked_acc_mean column; for RR-ClArC take its best lambda).")
 
 
 q3 = _MethodChoice(

@@ -195,7 +195,7 @@ def test_every_module_releases_without_solutions_or_hidden_tests(tmp_path):
     for module in modules:
         nb = nbformat.read(tmp_path / "release" / module.notebook, as_version=4)
         text = (tmp_path / "release" / module.notebook).read_text()
-        for marker in HIDDEN_MARKERS + ["BEGIN SOLUTION", "END SOLUTION"]:
+        for marker in HIDDEN_MARKERS + ["BEGIN SOLUTION", "END SOLUTION", "# answer key"]:
             assert marker not in text, f"{marker} left in the release of {module.id}"
         answers = solution_sources(nb)
         assert set(answers) == {f"{e.name}_answer" for e in module.exercises}

@@ -22,6 +22,7 @@ MODULE = load_curriculum().module("02")
 ASSIGNMENT = MODULE.id
 AUTO = {e.name: e.points for e in MODULE.exercises if e.kind == "auto"}  # q1..q4, 8 points
 WRONG_Q2 = "eo_age = 0.123\n"
+WRONG_Q4 = "criteria = {'A': 'calibration', 'B': 'calibration', 'C': 'calibration', 'D': 'calibration'}\n"
 
 # every attack: (answers to put in answer cells, replacements of locked cells, files beside the notebook)
 ATTACKS = {
@@ -55,9 +56,50 @@ ATTACKS = {
         "def false_positive_rate_by_group(y_true, y_pred, groups):\n"
         "    from biaslab.exercises.m02 import q1\n"
         "    return q1._reference(y_true, y_pred, groups)\n")},
-    "keys_in_kernel": {"q4_answer": (
+    # q4's answer key is in no file a student can reach: not in the package (what the kernel's m02 holds, any
+    # '# answer key' line in the installed biaslab), not beside the notebook or in a workbook's .biaslab/
+    "keys_in_kernel": {"q4_answer": WRONG_Q4 + (
+        "import glob, json, os\n"
+        "import biaslab\n"
         "from biaslab.exercises import m02\n"
-        "criteria = dict(m02._CONTEXTS)\n")},
+        "found = [v for v in vars(m02).values() if isinstance(v, dict)]\n"
+        "here = os.path.abspath(os.getcwd())\n"
+        "places = [here, os.path.expanduser('~'), os.environ.get('BIASLAB_WORKBOOK') or here]\n"
+        "while os.path.dirname(here) != here:\n"
+        "    here = os.path.dirname(here)\n"
+        "    places.append(here)\n"
+        "for place in places:\n"
+        "    for path in glob.glob(os.path.join(place, '.biaslab', '*.json')):\n"
+        "        try:\n"
+        "            found += list(json.load(open(path)).values())\n"
+        "        except Exception:\n"
+        "            pass\n"
+        "for path in glob.glob(os.path.join(os.path.dirname(biaslab.__file__), '**', '*.py'), recursive=True):\n"
+        "    for line in open(path, encoding='utf-8', errors='replace'):\n"
+        "        if '# answer key:' in line:\n"
+        "            try:\n"
+        "                found.append(json.loads(line.split('# answer key:', 1)[1]))\n"
+        "            except ValueError:\n"
+        "                pass\n"
+        "for key in found:\n"
+        "    key = key.get('answers', key) if isinstance(key, dict) else key\n"
+        "    if isinstance(key, dict) and set(key) == set('ABCD'):\n"
+        "        criteria = dict(key)\n"
+        "print('KEYS-FOUND', len(found))\n")},
+    # the grader's restored test cell holds the key: the kernel never runs it, so nothing can read it there
+    "key_in_test_cell": {"q4_answer": WRONG_Q4 + (
+        "import json\n"
+        "def steal(lines):\n"
+        "    for line in lines:\n"
+        "        if '# answer key:' in line:\n"
+        "            key = json.loads(line.split('# answer key:', 1)[1])\n"
+        "            return [f'criteria = {key.get(\"answers\", key)!r}\\n'] + lines\n"
+        "    return lines\n"
+        "get_ipython().input_transformers_post.append(steal)\n")},
+    # a key handed in with the answer is never used: the grader decides with the gradebook's
+    "own_key": {"q4_answer": WRONG_Q4 + (
+        "record = q4.check\n"
+        "q4.assert_passed = lambda answer, **kw: record(answer, key={'answers': answer})\n")},
     # --- locked cells and files handed in -------------------------------------------------------------
     "edit_import_cell": {"@import": (
         "class _Pass:\n"
@@ -202,7 +244,7 @@ def test_no_attack_earns_a_point_it_did_not_earn(graded, attack):
     got = scores(root)
     targeted = {"rebind_assert": ["q2"], "patch_classes": ["q2"], "patch_builtin": ["q2"],
                 "input_transformer": ["q2"], "always_equal": ["q2", "q3"], "forged_record": ["q2", "q4"],
-                "reference_in_kernel": ["q1"], "keys_in_kernel": ["q4"], "edit_import_cell": list(AUTO),
+                "reference_in_kernel": ["q1"], "keys_in_kernel": ["q4"], "key_in_test_cell": ["q4"], "own_key": ["q4"], "edit_import_cell": list(AUTO),
                 "delete_test_cell": list(AUTO), "shadow_package": list(AUTO),
                 "read_instructor_files": ["q2"], "write_instructor_files": ["q2"], "network": ["q2"]}[attack]
     for q in targeted:
