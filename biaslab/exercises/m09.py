@@ -15,7 +15,7 @@ import functools
 import numpy as np
 
 from ._plain import Opaque, Returned
-from ._problem import Problem, ReflectionProblem, _as_number, case_seed
+from ._problem import KeyedProblem, Problem, ReflectionProblem, _as_number, case_seed
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]
@@ -34,33 +34,20 @@ SCENARIOS = {
     "spam_filter": "A spam filter in an email program.",
 }
 
-_TIERS = {
-    "credit_scoring": "high-risk", "cv_screening": "high-risk", "social_scoring": "prohibited",
-    "emotion_at_work": "prohibited", "customer_chatbot": "transparency", "spam_filter": "minimal",
-}
-
-_WHERE = {
-    "credit_scoring": "Annex III lists the areas of high-risk systems; look at point 5 (access to essential "
-                      "private and public services and benefits).",
-    "cv_screening": "Annex III lists the areas of high-risk systems; look at point 4 (employment).",
-    "social_scoring": "Article 5 lists practices that are not allowed at all; read point (c) of its first paragraph.",
-    "emotion_at_work": "Article 5 lists practices that are not allowed at all; read point (f) of its first "
-                       "paragraph (emotion recognition in the workplace, except for medical or safety reasons).",
-    "customer_chatbot": "Nothing about it is high-risk, but Article 50 gives people a right to know something.",
-    "spam_filter": "Ask what harm it can do to a person's rights or safety; most AI systems fall in the lowest tier.",
-}
-
-
 # --- q1: which rules apply? ---------------------------------------------------------------------
 
-class _TierProblem(Problem):
+class _TierProblem(KeyedProblem):
+    """The answer is a dict scenario -> tier. Its key, in the instructor's source notebook:
+    ``{"answers": {scenario: tier}, "where": {scenario: where in the AI Act to look}}`` (where to
+    look for a scenario would give its tier away, so it is with the key, not here)."""
+
     def __init__(self, *, title, hints=(), correct_message=""):
         super().__init__(title=title, hints=hints)
         self.correct_message = correct_message
 
-    def diagnose(self, answer) -> str:
+    def form(self, answer) -> dict:
         if not isinstance(answer, dict):
-            raise self.wrong_type(f"Give a dict scenario -> tier, like {{'spam_filter': 'minimal', ...}}, not a "
+            raise self.wrong_type(f"Give a dict scenario -> tier, like {{'spam_filter': '<tier>', ...}}, not a "
                                   f"{type(answer).__name__}.")
         missing = [k for k in SCENARIOS if k not in answer]
         extra = [k for k in answer if k not in SCENARIOS]
@@ -75,11 +62,15 @@ class _TierProblem(Problem):
             if not isinstance(value, str) or value.strip().lower() not in AI_ACT_TIERS:
                 raise self.wrong_type(f"{key!r}: {value!r} is not a tier; use one of "
                                       f"{', '.join(map(repr, AI_ACT_TIERS))}.")
-        wrong = [k for k in SCENARIOS if answer[k].strip().lower() != _TIERS[k]]
+        return {key: value.strip().lower() for key, value in answer.items()}
+
+    def against(self, answer, key) -> str:
+        tiers = {scenario: tier.strip().lower() for scenario, tier in key["answers"].items()}
+        wrong = [k for k in SCENARIOS if answer[k] != tiers[k]]
         if wrong:
             first = wrong[0]
             raise self.wrong(f"{len(wrong)} of {len(SCENARIOS)} scenarios are not right yet, among them "
-                             f"{first!r}. {_WHERE[first]}")
+                             f"{first!r}. {key['where'][first]}")
         return self.correct_message
 
 
