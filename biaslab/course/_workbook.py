@@ -120,7 +120,7 @@ def build_workbook(dest, *, source=None, force: bool = False, modules=None) -> l
     """
     import nbformat
 
-    from ..exercises._keys import KEYS_FILE, notebook_keys
+    from ._answer_keys import KEYS_FILE, notebook_keys
 
     if not isinstance(dest, (str, Path)):
         raise TypeError(f"dest must be a folder path, got {type(dest).__name__}.")

@@ -32,7 +32,7 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 
-from ..exercises._keys import parse_key, strip_keys
+from ..course._answer_keys import parse_key, strip_keys
 from ..exercises._plain import RECORD_KEY
 from ._sandbox import SandboxedKernelManager, sandbox_mode
 from ._secret import course_secret, hidden_seed
