@@ -27,10 +27,13 @@ import json
 import re
 from pathlib import Path
 
-__all__ = ["KEY_PREFIX", "KEYS_FILE", "AnswerKeyError", "parse_keys", "parse_key", "strip_keys", "notebook_keys"]
+__all__ = ["KEY_PREFIX", "KEYS_ENV", "KEYS_FILE", "AnswerKeyError", "parse_keys", "parse_key", "strip_keys", "notebook_keys"]
 
 #: The comment that starts a key line in a test cell.
 KEY_PREFIX = "# answer key:"
+#: An environment variable naming a keys file (``{"<module id>.<name>": key}``) for a presenter's run
+#: of the source notebooks (``biaslab workshop``); a class's grading kernel never has it.
+KEYS_ENV = "BIASLAB_ANSWER_KEYS"
 #: Where the self-paced workbook keeps its keys (``{"<module id>.<name>": key}``), beside solutions.json.
 KEYS_FILE = Path(".biaslab") / "keys.json"
 

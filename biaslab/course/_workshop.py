@@ -101,13 +101,20 @@ def _execute(path: Path, timeout: int):
     import nbformat
     from nbclient import NotebookClient
 
+    from ._answer_keys import KEYS_ENV, notebook_keys
+
     nb = nbformat.read(path, as_version=4)
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=True,
-                            resources={"metadata": {"path": str(path.parent)}})
-    start = time.perf_counter()
-    client.execute(env=env)
-    return nb, time.perf_counter() - start
+    with tempfile.TemporaryDirectory(prefix="biaslab-workshop-") as tmp:
+        # the presenter's run checks the judgement exercises against the source's keys, as the workbook does
+        keys = Path(tmp) / "keys.json"
+        keys.write_text(json.dumps(notebook_keys(nb, path.stem)), encoding="utf-8")
+        env[KEYS_ENV] = str(keys)
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=True,
+                                resources={"metadata": {"path": str(path.parent)}})
+        start = time.perf_counter()
+        client.execute(env=env)
+        return nb, time.perf_counter() - start
 
 
 def _error_message(exc: Exception) -> str:

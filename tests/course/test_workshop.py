@@ -44,6 +44,12 @@ def test_saved_state_has_every_output_and_no_error(built):
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs), "the pictures must be kept inline"
     assert nb.metadata["biaslab"]["workshop"] is True
+    # the presenter's run knows the answer keys (module 08's q3 is judged against one): every check says Correct
+    for cell in code:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            shown = json.dumps(cell.outputs)
+            assert "Correct" in shown and "Recorded" not in shown, meta["grade_id"]
     # the source notebook itself is untouched (no outputs committed)
     for extra in (source_dir() / MODULE.notebook).parent.iterdir():
         assert (path.parent / extra.name).is_file()
