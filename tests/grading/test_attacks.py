@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 import warnings
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -147,6 +148,27 @@ ATTACKS = {
         "    print('NETWORK-OPEN')\n"
         "except OSError as exc:\n"
         "    print('NETWORK-CLOSED', type(exc).__name__)\n")},
+    "limits_and_processes": {"q2_answer": WRONG_Q2 + (
+        "import os, signal\n"
+        "try:\n"
+        "    hog = bytearray(40 * 2**30)\n"
+        "    print('MEMORY-UNLIMITED')\n"
+        "except MemoryError:\n"
+        "    print('MEMORY-LIMITED')\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "try:\n"
+        "    with open('big.bin', 'wb') as f:\n"
+        "        for _ in range(600):\n"
+        "            f.write(b'x' * 2**20)\n"
+        "    print('FILES-UNLIMITED')\n"
+        "except OSError:\n"
+        "    print('FILES-LIMITED')\n"
+        "pids = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+        "print('PIDS-SEEN', len(pids), 'UID', os.getuid())\n")},
+    "grader_home": {"q2_answer": WRONG_Q2 + (
+        "import glob, os\n"
+        "found = glob.glob(os.path.join(HOME_OF_GRADER, '*.pem')) + glob.glob(os.path.join(HOME_OF_GRADER, '.*.pem'))\n"
+        "print('HOME-FILES', found)\n")},
 }
 
 
@@ -169,7 +191,7 @@ def _sha(path):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, request):
     root = tmp_path_factory.mktemp("attacked")
     shutil.copy(course_root() / "nbgrader_config.py", root)
     shutil.copytree(course_root() / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
@@ -192,7 +214,7 @@ def graded(tmp_path_factory):
             if plan.get(f"-{grade_id}"):
                 continue
             if grade_id in plan:
-                cell.source = plan[grade_id]
+                cell.source = plan[grade_id].replace("HOME_OF_GRADER", repr(str(Path.home())))
             if grade_id == import_cell and "@import" in plan:
                 cell.source = plan["@import"]
             cells.append(cell)
@@ -204,6 +226,9 @@ def graded(tmp_path_factory):
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(text)
     before = {"canary": _sha(root / "canary.txt"), "source": _sha(root / "source" / MODULE.notebook)}
+    planted = Path.home() / f".biaslab-test-{root.name}.pem"  # stands for the instructor's badge key
+    planted.write_text("-----BEGIN PRIVATE KEY-----\n")
+    request.addfinalizer(lambda: planted.unlink(missing_ok=True))
     lines = []
     report = grade_class(root, ASSIGNMENT, workers=2, log=lines.append)
     assert not report.failed, report.results
@@ -246,7 +271,8 @@ def test_no_attack_earns_a_point_it_did_not_earn(graded, attack):
                 "input_transformer": ["q2"], "always_equal": ["q2", "q3"], "forged_record": ["q2", "q4"],
                 "reference_in_kernel": ["q1"], "keys_in_kernel": ["q4"], "key_in_test_cell": ["q4"], "own_key": ["q4"], "edit_import_cell": list(AUTO),
                 "delete_test_cell": list(AUTO), "shadow_package": list(AUTO),
-                "read_instructor_files": ["q2"], "write_instructor_files": ["q2"], "network": ["q2"]}[attack]
+                "read_instructor_files": ["q2"], "write_instructor_files": ["q2"], "network": ["q2"],
+                "limits_and_processes": ["q2"], "grader_home": ["q2"]}[attack]
     for q in targeted:
         assert got[(attack, q)] == 0, (attack, q)
 
@@ -270,6 +296,13 @@ def test_instructor_files_stay_unreadable_and_untouched(graded):
     assert _sha(root / "source" / MODULE.notebook) == before["source"]
     assert (root / ".biaslab" / "course_secret").read_text() == secret != "overwritten"
     assert "NETWORK-CLOSED" in outputs_text(autograded(root, "network"))
+    # limits: memory and file size; a PID namespace of its own; user nobody
+    limits = outputs_text(autograded(root, "limits_and_processes"))
+    assert "MEMORY-LIMITED" in limits and "FILES-LIMITED" in limits
+    seen = int(limits.split("PIDS-SEEN ")[1].split()[0])
+    assert seen <= 4 and "UID 65534" in limits
+    # the instructor's home (badge keys) is not there: a key file planted in it is not found
+    assert "HOME-FILES []" in outputs_text(autograded(root, "grader_home"))
     # the gradebook is still nbgrader's: every student has a submission with a score
     assert {s for s, _ in scores(root)} == set(ATTACKS) | {"honest", "noisy", "untouched"}
 
