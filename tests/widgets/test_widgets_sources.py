@@ -64,3 +64,37 @@ def test_bad_arguments(sweep):
         knob.update(kind="noise")
     with pytest.raises(TypeError, match="strength must be a number"):
         knob.update(strength="high")
+
+
+def test_a_graded_notebook_shows_the_knob_without_a_reply_from_the_executor(tmp_path, monkeypatch):
+    """nbgrader runs a notebook with nbclient, which stands in for the frontend. Showing the knob and
+    moving it must not make nbclient send the kernel anything but requests: its answer to output
+    captured in an Output widget (a comm_msg, sent on the shell socket while it awaits the cell's
+    execute_reply there) could swallow the reply's wake-up, and grading module 03 with two workers
+    then waited out the whole 120 s cell timeout."""
+    import nbformat
+    from jupyter_client.channels import ZMQSocketChannel
+    from nbclient import NotebookClient
+
+    sent = []
+    send = ZMQSocketChannel.send
+
+    def recording_send(channel, msg):
+        sent.append(msg["msg_type"])
+        return send(channel, msg)
+
+    monkeypatch.setattr(ZMQSocketChannel, "send", recording_send)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in (
+        "%matplotlib inline\nfrom biaslab.attacks import load_bias_source_sweep\nfrom biaslab.widgets import bias_knob",
+        'knob = bias_knob(load_bias_source_sweep(), kind="historical_label", strength=0.5)\nknob',
+        "knob.update(strength=1.0)",
+    )])
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert sent.count("execute_request") == 3
+    assert "comm_msg" not in sent and all(kind.endswith("_request") for kind in sent)
+    # the executed notebook still holds what was shown: one figure in the knob's Output widget, after the move
+    state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
+    outputs = [m["state"]["outputs"] for m in state.values() if m["model_name"] == "OutputModel"]
+    assert len(outputs) == 1 and len(outputs[0]) == 1
+    assert {"image/png", "text/plain"} <= set(outputs[0][0]["data"])
+    assert any("strength 1.0" in m["state"].get("value", "") for m in state.values() if m["model_name"] == "HTMLModel")
