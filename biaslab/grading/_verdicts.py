@@ -262,6 +262,17 @@ class SandboxedExecute(Execute):
                 for cell, source in keyed:
                     cell.source = source
 
+    def on_comm_open_jupyter_widget(self, msg):
+        """Never stand in for an Output widget while grading.
+
+        nbclient mirrors each ``ipywidgets.Output`` and sends the kernel a ``comm_msg`` on the shell
+        channel when the widget captures a display, while it is itself waiting on that channel for
+        the cell's reply; jupyter_client's blocking send can then swallow the reply's wake-up, and the
+        cell waits out the whole timeout (nbclient issue 312; module 03's knob stalled 3 of 10
+        gradings for 120 s). A verdict needs no widget state, so the grader answers no widget.
+        """
+        return None
+
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         tmp = self._grading_dir

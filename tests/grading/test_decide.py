@@ -148,3 +148,16 @@ def test_the_grader_recomputes_what_locked_cells_make():
     rate = counterfactual_flip_rate(m05._clinic_model(), m05._heart_split()[2], column="sex").rate
     assert m05.q1.decide(value_record(rate, model=Opaque("TabularModel"))).passed
     assert not m05.q1.decide(value_record(0.0, model=Opaque("TabularModel"))).passed
+
+
+def test_the_grader_never_answers_an_output_widget():
+    """nbclient's stand-in for an Output widget sends comm messages on the shell channel while it waits
+    there for a cell's reply, which can stall a graded cell for the whole timeout (nbclient issue 312)."""
+    from nbclient import NotebookClient
+
+    from biaslab.grading._verdicts import SandboxedExecute
+
+    msg = {"content": {"comm_id": "c1", "data": {"state": {"_model_module": "@jupyter-widgets/output",
+                                                           "_model_name": "OutputModel"}}}}
+    assert NotebookClient.on_comm_open_jupyter_widget.__name__  # nbclient still has the hook we override
+    assert SandboxedExecute().on_comm_open_jupyter_widget(msg) is None
