@@ -43,6 +43,9 @@ def add_parser(sub) -> None:
     i.add_argument("--with-names", action="store_true",
                    help="with --gradebook: print students' names from the gradebook on their badges "
                         "(default: identified by hashed email and username only)")
+    i.add_argument("--trust-gradebook", action="store_true",
+                   help="with --gradebook: issue even if the course folder does not grade with biaslab's grader "
+                        "(verdicts decided outside the students' kernels); not advised")
     i.add_argument("--valid-days", type=int, metavar="N", help="badges expire after N days (default: never)")
     i.add_argument("--overwrite", action="store_true", help="replace badge files that already exist")
     i.set_defaults(func=run_issue)
@@ -142,7 +145,7 @@ def _issue_class(args) -> int:
     from ..course import load_curriculum
     from ._credential import issue_badge
     from ._keys import load_private_key
-    from ._results import eligible, gradebook_results
+    from ._results import eligible, gradebook_results, graded_outside_the_kernel
 
     if args.name or args.email:
         raise ValueError("--name and --email are for a self-paced learner; with --gradebook, names and emails "
@@ -152,6 +155,11 @@ def _issue_class(args) -> int:
                          "(create one with `biaslab badge keygen --out DIR`).")
     if not args.issuer_name:
         raise ValueError("--issuer-name is required with --gradebook (e.g. 'Example University, CS 4100').")
+    trusted, why = graded_outside_the_kernel(args.gradebook)
+    if not trusted and not args.trust_gradebook:
+        raise ValueError(f"No badges issued: {why}. A badge is signed only from grades decided outside the "
+                         "students' kernels; put biaslab.grading.configure(c) in the course's nbgrader_config.py "
+                         "and autograde again, or pass --trust-gradebook at your own risk.")
     key = load_private_key(args.key)
     valid_until = _valid_until(args.valid_days)
     course_id = load_curriculum().id

@@ -180,6 +180,33 @@ def _gradebook_url(gradebook) -> tuple[str, str]:
     return f"sqlite:///{path.resolve()}", str(path)
 
 
+def graded_outside_the_kernel(gradebook) -> tuple[bool, str]:
+    """Whether the gradebook's course folder autogrades with biaslab's grader, and if not, why.
+
+    Only such grades may become badges: the course's ``nbgrader_config.py`` (beside ``gradebook.db``)
+    must run the sandboxed execution and decide the verdicts outside the students' kernels
+    (``biaslab.grading.configure(c)``); with nbgrader's own autograding a student's code decides its
+    own grade.
+    """
+    url, where = _gradebook_url(gradebook)
+    if not url.startswith("sqlite:///"):
+        return False, f"the gradebook {where} is not a file in a course folder, so how it was graded cannot be told"
+    folder = Path(url[len("sqlite:///"):].split("?", 1)[0]).resolve().parent
+    config = folder / "nbgrader_config.py"
+    if not config.is_file():
+        return False, f"{folder} (the gradebook's folder) has no nbgrader_config.py, so how it was graded cannot be told"
+    from traitlets.config import PyFileConfigLoader
+
+    loaded = PyFileConfigLoader(config.name, path=str(folder)).load_config()
+    steps = loaded.Autograde.get("autograde_preprocessors", []) if "Autograde" in loaded else []
+    names = {f"{getattr(step, '__module__', '')}.{getattr(step, '__name__', step)}" for step in steps}
+    needed = {"biaslab.grading._verdicts.SandboxedExecute", "biaslab.grading._verdicts.DecideVerdicts"}
+    if not needed <= names:
+        return False, (f"{config} does not grade with biaslab's grader (biaslab.grading.configure(c)): students' "
+                       "code could have decided their own grades")
+    return True, ""
+
+
 @dataclass(frozen=True)
 class GradebookStudent:
     id: str

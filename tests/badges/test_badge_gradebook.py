@@ -8,7 +8,7 @@ import pytest
 
 from biaslab.badges import eligible, generate_keypair, results_from_gradebook, verify_badge
 from biaslab.cli import main
-from biaslab.course import load_curriculum
+from biaslab.course import course_root, load_curriculum
 
 CURRICULUM = load_curriculum()
 
@@ -67,7 +67,9 @@ def _evidence_rows(credential) -> dict:
 
 @pytest.fixture(scope="module")
 def gradebook(tmp_path_factory):
-    return _make_gradebook(tmp_path_factory.mktemp("course") / "gradebook.db")
+    folder = tmp_path_factory.mktemp("course")
+    shutil.copy(course_root() / "nbgrader_config.py", folder)  # the course grades with biaslab's grader
+    return _make_gradebook(folder / "gradebook.db")
 
 
 def test_full_marks_pass(gradebook):
@@ -192,3 +194,20 @@ def test_cli_class_mode_needs_a_key_and_an_issuer(gradebook, tmp_path, capsys):
     keys = generate_keypair(tmp_path / "keys")
     assert main(["badge", "issue", "--gradebook", gradebook, "--key", str(keys.private), "--out", str(tmp_path)]) == 2
     assert "--issuer-name is required" in capsys.readouterr().err
+
+
+def test_cli_issues_no_badge_from_grades_decided_in_the_kernel(gradebook, tmp_path, capsys):
+    """nbgrader's own autograding lets a student's code decide its grade: such a gradebook makes no badge."""
+    keys = generate_keypair(tmp_path / "keys")
+    plain = tmp_path / "plain_nbgrader"
+    plain.mkdir()
+    shutil.copy(str(gradebook).removeprefix("sqlite:///"), plain / "gradebook.db")
+    args = ["badge", "issue", "--gradebook", str(plain / "gradebook.db"), "--key", str(keys.private),
+            "--issuer-name", "Example U", "--out", str(tmp_path / "badges")]
+    assert main(args) == 2  # no nbgrader_config.py beside it: how it was graded cannot be told
+    assert "No badges issued" in capsys.readouterr().err
+    (plain / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'x'\n")
+    assert main(args) == 2  # nbgrader's default autograding
+    err = capsys.readouterr().err
+    assert "does not grade with biaslab's grader" in err and not (tmp_path / "badges").exists()
+    assert main(args + ["--trust-gradebook"]) == 0  # the instructor's explicit override
