@@ -165,8 +165,11 @@ def learner_session(page, lab):
     image = widget.locator("img").first
     before = image.get_attribute("src")
     handle = widget.locator(".noUi-handle").first
+    # hover() scrolls the handle into view and waits until it stands still and receives the pointer, so
+    # the drag starts on it (a box read while JupyterLab still lays cells out once started the drag on
+    # the code cell above and selected its text)
+    handle.hover()
     box = handle.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2 + 120, box["y"] + box["height"] / 2, steps=8)
     page.mouse.up()
