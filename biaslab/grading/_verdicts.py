@@ -37,7 +37,7 @@ from ..exercises._plain import RECORD_KEY
 from ._sandbox import SandboxedKernelManager, sandbox_mode
 from ._secret import course_secret, hidden_seed
 
-__all__ = ["RestoreLockedCells", "SandboxedExecute", "DecideVerdicts", "exercise_module"]
+__all__ = ["RestoreLockedCells", "SandboxedExecute", "DecideVerdicts", "MissingAnswerKey", "exercise_module"]
 
 _HIDDEN = re.compile(r"variant\s*=\s*['\"]hidden['\"]")
 
@@ -300,6 +300,10 @@ def _plain(record):
     return json.loads(json.dumps(record, default=str))
 
 
+class MissingAnswerKey(RuntimeError):
+    """A judgement exercise's test cell has no answer key: grading stops instead of scoring 0."""
+
+
 class DecideVerdicts(NbGraderPreprocessor):
     """Replace each autograded test cell's output by the verdict decided here, from the records only."""
 
@@ -316,6 +320,12 @@ class DecideVerdicts(NbGraderPreprocessor):
             problem = problems.get(name)
             if problem is None:
                 continue
+            if getattr(problem, "needs_key", False) and parse_key(cell.source) is None:
+                # an old source/ (from before the keys left the package) would grade everyone 0 without a word
+                raise MissingAnswerKey(
+                    f"{notebook_id}: the test cell {name} has no '# answer key:' line in the gradebook's source, so "
+                    f"{problem.key} cannot be decided. Copy the current source notebooks into the course's source/ "
+                    "folder, generate the assignment again (biaslab release) and grade again.")
             records = [_plain(r) for r in _records(cell)]
             variants = ["visible"] + (["hidden"] if _HIDDEN.search(cell.source) else [])
             verdict = None

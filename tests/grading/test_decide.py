@@ -6,6 +6,8 @@ recomputed by the grader instead of being read from the record.
 """
 
 import math
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -161,3 +163,21 @@ def test_the_grader_never_answers_an_output_widget():
                                                            "_model_name": "OutputModel"}}}}
     assert NotebookClient.on_comm_open_jupyter_widget.__name__  # nbclient still has the hook we override
     assert SandboxedExecute().on_comm_open_jupyter_widget(msg) is None
+
+
+def test_a_keyed_exercise_without_its_key_stops_grading_instead_of_scoring_zero():
+    """A course folder with source notebooks from before the keys left the package must not grade a class 0."""
+    import nbformat
+    from traitlets.config import Config
+
+    from biaslab.grading._verdicts import DecideVerdicts, MissingAnswerKey
+
+    cell = nbformat.v4.new_code_cell("q4.assert_passed(criteria)")
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "q4", "locked": True, "points": 2, "solution": False,
+                                 "schema_version": 3, "task": False}
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    config = Config()
+    config.CourseDirectory.root = str(Path(tempfile.mkdtemp()))
+    resources = {"nbgrader": {"notebook": "02_measuring_fairness", "assignment": "02_measuring_fairness"}}
+    with pytest.raises(MissingAnswerKey, match="q4 has no '# answer key:' line"):
+        DecideVerdicts(config=config).preprocess(nb, resources)
