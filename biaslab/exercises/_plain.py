@@ -329,7 +329,14 @@ def run_calls(fn, calls, *, timeout: float = 60.0) -> list:
 
 def run_calls_raw(fn, calls, *, timeout: float = 60.0) -> list[dict]:
     """:func:`run_calls` before decoding: one plain-data dict per case, as a record holds them."""
-    calls = list(calls)
+    if not callable(fn):
+        raise TypeError(f"fn must be a function, got {type(fn).__name__}.")
+    try:
+        calls = [(tuple(args), dict(kwargs)) for args, kwargs in calls]
+    except (TypeError, ValueError):
+        raise TypeError("calls must be a list of (args, kwargs) pairs, e.g. [((1, 2), {})].") from None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
     if not hasattr(os, "fork") or os.environ.get("BIASLAB_NO_FORK"):
         return _run_in_process(fn, calls)
     return _run_forked(fn, calls, timeout)

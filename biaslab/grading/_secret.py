@@ -21,6 +21,8 @@ SECRET_ENV = "BIASLAB_COURSE_SECRET"
 
 def course_secret(root) -> bytes:
     """The course secret of the nbgrader course folder ``root`` (created there if missing)."""
+    if not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"root must be the course folder (a str or Path), got {type(root).__name__}.")
     value = os.environ.get(SECRET_ENV)
     if value:
         return value.encode()

@@ -191,18 +191,16 @@ def _write_stubs(folder: Path, notebook_id: str) -> None:
     problems = _problems(notebook_id)
     if not problems:
         return
-    first = next(iter(problems.values()))
-    kinds = {name: problem.takes_function for name, problem in problems.items()}
-    package = first.key  # "<module id>.<name>"
-    module_id = package.rsplit(".", 1)[0]
     from ..course import load_curriculum
 
-    stub = (f'"""Module {module_id} while the class is graded: answers are recorded, the grader decides."""\n'
+    module = load_curriculum().module(notebook_id)
+    kinds = {name: problem.takes_function for name, problem in problems.items()}
+    stub = (f'"""Module {module.id} while the class is graded: answers are recorded, the grader decides."""\n'
             "from biaslab.grading._recorder import recorders as _recorders\n\n"
-            f"globals().update(_recorders({module_id!r}, {kinds!r}))\n"
+            f"globals().update(_recorders({module.id!r}, {kinds!r}))\n"
             f"__all__ = {sorted(kinds)!r}\n"
             + "".join(f"{name} = {text}\n" for name, text in _public_constants(exercise_module(notebook_id)).items()))
-    (folder / f"{load_curriculum().module(module_id).package}.py").write_text(stub)
+    (folder / f"{module.package}.py").write_text(stub)
 
 
 def _public_constants(module) -> dict:

@@ -1,6 +1,5 @@
 """Module 03's problems, each tested correct, wrong (every diagnosed mistake), wrong type and not attempted."""
 
-import json
 import pickle
 
 import numpy as np
@@ -11,9 +10,8 @@ from biaslab.attacks import BIAS_KINDS, MEASURED_COLUMNS, historical_label_bias,
 from biaslab.datasets import load_german_credit
 from biaslab.exercises import Outcome
 from biaslab.exercises.m03 import N_HIDDEN_MYSTERIES, VISIBLE_MYSTERIES, _hidden_mysteries, q1, q2, q3, q4
-from biaslab.grading import hidden_seed
-from biaslab.exercises._plain import run_calls_raw
 from biaslab.metrics import discrimination_score
+from hidden_cases import class_seeds, graded
 
 
 def expect(feedback, outcome, *fragments):
@@ -194,14 +192,7 @@ def test_q3_wrong_type_and_not_attempted():
 
 
 #: two classes' hidden seeds, as their graders derive them from two course secrets
-SEEDS = tuple(hidden_seed(secret.ljust(32, b"."), "03_where_bias_comes_from.q3") for secret in (b"one", b"two"))
-
-
-def graded(problem, answer, seed):
-    """The grader's verdict: the hidden calls pickled to a kernel, run there, decided from the plain record."""
-    calls = pickle.loads(pickle.dumps(problem.calls("hidden", seed)))
-    record = {"kind": "function", "variant": "hidden", "outputs": run_calls_raw(answer, calls)}
-    return problem.decide(json.loads(json.dumps(record)), seed=seed)
+SEEDS = class_seeds("03_where_bias_comes_from.q3")
 
 
 def unwritten(mystery, reference):

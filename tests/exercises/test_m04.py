@@ -1,6 +1,5 @@
 """Module 04's problems, each tested correct, wrong (every diagnosed mistake), wrong type and not attempted."""
 
-import json
 import math
 import pickle
 
@@ -8,23 +7,10 @@ import numpy as np
 import pytest
 
 from biaslab.exercises import Outcome
-from biaslab.exercises._plain import run_calls_raw
 from biaslab.exercises.m04 import AUDIT_SEED, N_HIDDEN_AUDITS, VISIBLE_AUDIT_SEEDS, _hidden_audits, q1, q2, q3, q4
 from biaslab.experiments.hidden_in_plain_sight import (AUDIT_TARGETS, _planted_attack, load_rate_sweep,
                                                        suspect_model_outputs)
-from biaslab.grading import hidden_seed
-
-
-def seeds(key):
-    """Two classes' hidden seeds of a problem, as their graders derive them from two course secrets."""
-    return tuple(hidden_seed(secret.ljust(32, b"."), f"04_hidden_in_plain_sight.{key}") for secret in (b"one", b"two"))
-
-
-def graded(problem, answer, seed):
-    """The grader's verdict: the hidden calls pickled to a kernel, run there, decided from the plain record."""
-    calls = pickle.loads(pickle.dumps(problem.calls("hidden", seed)))
-    record = {"kind": "function", "variant": "hidden", "outputs": run_calls_raw(answer, calls)}
-    return problem.decide(json.loads(json.dumps(record)), seed=seed)
+from hidden_cases import class_seeds, graded
 
 
 def expect(feedback, outcome, *fragments):
@@ -181,7 +167,7 @@ def test_q3_correct_visible_and_hidden():
 def test_q3_visible_and_hidden_cases_cover_every_candidate():
     assert AUDIT_SEED in VISIBLE_AUDIT_SEEDS
     assert {_planted_attack(s)[0] for s in VISIBLE_AUDIT_SEEDS} == set(AUDIT_TARGETS)
-    for seed in (None, *seeds("q3"), 0, 1, 2):
+    for seed in (None, *class_seeds("04_hidden_in_plain_sight.q3"), 0, 1, 2):
         assert {target for _, target, _, _ in _hidden_audits(seed)} == set(AUDIT_TARGETS)
         assert len(_hidden_audits(seed)) == N_HIDDEN_AUDITS
 
@@ -217,7 +203,7 @@ def unwritten(*args):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("seed", seeds("q1"))
+@pytest.mark.parametrize("seed", class_seeds("04_hidden_in_plain_sight.q1"))
 @pytest.mark.parametrize("answer, outcome, fragment", [
     (poison_right, Outcome.CORRECT, "poison_labels"),
     (make_variant(in_place=True), Outcome.WRONG_VALUE, "in place"),
@@ -235,12 +221,12 @@ def test_q1_hidden_seeds_feedback_and_grader_agree(answer, outcome, fragment, se
 
 
 def test_q1_hidden_cases_differ_between_seeds():
-    one, two = (q1.calls("hidden", s) for s in seeds("q1"))
+    one, two = (q1.calls("hidden", s) for s in class_seeds("04_hidden_in_plain_sight.q1"))
     assert len(one) == len(two)
     assert any(len(a[0][0]) != len(b[0][0]) or not np.array_equal(a[0][0], b[0][0]) for a, b in zip(one, two))
 
 
-@pytest.mark.parametrize("seed", seeds("q3"))
+@pytest.mark.parametrize("seed", class_seeds("04_hidden_in_plain_sight.q3"))
 @pytest.mark.parametrize("answer, outcome, fragment", [
     (find_right, Outcome.CORRECT, "planted target"),
     (find_lowest_fnr, Outcome.WRONG_VALUE, "hidden suspect model"),
@@ -257,13 +243,13 @@ def test_q3_hidden_seeds_feedback_and_grader_agree(answer, outcome, fragment, se
 
 
 def test_q3_hidden_truths_come_from_the_graders_seed_not_from_the_data():
-    one, two = (_hidden_audits(s) for s in seeds("q3"))
+    one, two = (_hidden_audits(s) for s in class_seeds("04_hidden_in_plain_sight.q3"))
     assert [t for _, t, _, _ in one] != [t for _, t, _, _ in two]
-    cases = [case for seed in (None, *seeds("q3")) for case in _hidden_audits(seed)]
+    cases = [case for seed in (None, *class_seeds("04_hidden_in_plain_sight.q3")) for case in _hidden_audits(seed)]
     # the public attack of a data seed (which the outputs do not carry anyway) is not the planted one:
     # they agree only by chance (a third of the time)
     assert any(_planted_attack(data_seed)[0] != target for _, target, _, data_seed in cases)
-    for (outputs,), _ in q3.calls("hidden", seeds("q3")[0]):
+    for (outputs,), _ in q3.calls("hidden", class_seeds("04_hidden_in_plain_sight.q3")[0]):
         assert list(outputs.columns) == ["sex", "age_band", "y_true", "y_score", "y_pred"] and not outputs.attrs
 
 
@@ -282,7 +268,7 @@ def test_suspect_model_outputs_with_an_explicit_attack():
 
 @pytest.mark.parametrize("problem", [q1, q3])
 def test_calls_pickle_for_the_kernel(problem):
-    for variant, seed in [("visible", None), ("hidden", None), ("hidden", seeds(problem.name)[0])]:
+    for variant, seed in [("visible", None), ("hidden", None), ("hidden", class_seeds(problem.key)[0])]:
         data = pickle.dumps(problem.calls(variant, seed), protocol=pickle.HIGHEST_PROTOCOL)
         assert b"biaslab.exercises" not in data  # the grading kernel has only recording stubs there
         assert len(data) < 1e6

@@ -1,6 +1,5 @@
 """Module 05's problems, each tested correct, wrong (every diagnosed mistake) and not attempted."""
 
-import json
 import pickle
 
 import numpy as np
@@ -9,11 +8,10 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from biaslab.exercises import Outcome
-from biaslab.exercises._plain import run_calls_raw
 from biaslab.exercises.m05 import MAX_LAB_FLIP_RATE, MIN_AUROC, LAB_COLUMNS, q1, q2, q3, q4, _heart_split
-from biaslab.grading import hidden_seed
 from biaslab.models import make_tabular_model
 from biaslab.robustness import TRAINING_VARIANTS, load_robust_training_results
+from hidden_cases import class_seeds, graded
 
 
 @pytest.fixture(autouse=True)
@@ -176,7 +174,7 @@ def test_q2_wrong_type_and_not_attempted():
 
 
 #: two classes' hidden seeds, as their graders derive them from two course secrets
-SEEDS = tuple(hidden_seed(secret.ljust(32, b"."), "05_robustness.q2") for secret in (b"one", b"two"))
+SEEDS = class_seeds("05_robustness.q2")
 
 
 def unwritten(model, X, column, delta, n_steps=21):
@@ -198,9 +196,7 @@ def unwritten(model, X, column, delta, n_steps=21):
 def test_q2_hidden_seeds_feedback_and_grader_agree(answer, outcome, fragment, seed):
     feedback = q2.feedback(answer, variant="hidden", seed=seed)
     expect(feedback, outcome, fragment)
-    calls = pickle.loads(pickle.dumps(q2.calls("hidden", seed)))  # as the grader hands them to the kernel
-    record = {"kind": "function", "variant": "hidden", "outputs": run_calls_raw(answer, calls)}
-    assert q2.decide(json.loads(json.dumps(record)), seed=seed) == feedback
+    assert graded(q2, answer, seed) == feedback
 
 
 def test_q2_hidden_cases_differ_between_seeds():

@@ -1,6 +1,5 @@
 """Module 09's checks: correct, each diagnosed mistake, wrong type, not attempted; no expected value leaks."""
 
-import json
 import pickle
 
 import numpy as np
@@ -10,11 +9,10 @@ from biaslab.audit import capstone_case, fnr_screen, proxy_strength
 from biaslab.audit._capstone import _plan
 from biaslab.audit import CAPSTONE_CANDIDATES
 from biaslab.exercises import Outcome
-from biaslab.exercises._plain import run_calls_raw
 from biaslab.exercises.m09 import SCENARIOS, _hidden_cases, q1, q2, q3, q4, q5
-from biaslab.grading import hidden_seed
 from biaslab.mitigations import GroupThresholds
 from biaslab.robustness import counterfactual_flip_rate
+from hidden_cases import class_seeds, graded
 
 RIGHT_TIERS = {"credit_scoring": "high-risk", "cv_screening": "high-risk", "social_scoring": "prohibited",
                "emotion_at_work": "prohibited", "customer_chatbot": "transparency", "spam_filter": "minimal"}
@@ -223,18 +221,6 @@ def test_q5_reflection():
 
 # --- the capstone's hidden cases, as a class's grader makes and decides them ---------------------------
 
-def seeds(problem):
-    """Two classes' hidden seeds of a problem, as their graders derive them from two course secrets."""
-    return tuple(hidden_seed(secret.ljust(32, b"."), problem.key) for secret in (b"one", b"two"))
-
-
-def graded(problem, answer, seed):
-    """The grader's verdict: the hidden calls pickled to a kernel, run there, decided from the plain record."""
-    calls = pickle.loads(pickle.dumps(problem.calls("hidden", seed)))
-    record = {"kind": "function", "variant": "hidden", "outputs": run_calls_raw(answer, calls)}
-    return problem.decide(json.loads(json.dumps(record)), seed=seed)
-
-
 def unwritten(case):
     raise NotImplementedError
 
@@ -266,7 +252,7 @@ HIDDEN = [
 @pytest.mark.parametrize("which", [0, 1])
 @pytest.mark.parametrize("problem, answer, expected, words", HIDDEN)
 def test_hidden_seeds_feedback_and_grader_agree(problem, answer, expected, words, which):
-    seed = seeds(problem)[which]
+    seed = class_seeds(problem.key)[which]
     fb = outcome(problem, answer, variant="hidden", seed=seed)
     assert fb.outcome is expected and words in fb.message, fb
     assert "capstone_case(" not in fb.message  # a hidden case is not named by a seed
@@ -275,7 +261,7 @@ def test_hidden_seeds_feedback_and_grader_agree(problem, answer, expected, words
 
 @pytest.mark.parametrize("problem", [q2, q3, q4])
 def test_hidden_truths_come_from_the_graders_seed_not_from_the_data(problem):
-    one, two = (_hidden_cases(seed) for seed in seeds(problem))
+    one, two = (_hidden_cases(seed) for seed in class_seeds(problem.key))
     assert [t for _, t, _ in one] != [t for _, t, _ in two] or [len(c.X_test.columns) for c, _, _ in one] != \
         [len(c.X_test.columns) for c, _, _ in two]
     for cases in (one, two, _hidden_cases(None)):
@@ -290,7 +276,7 @@ def test_hidden_truths_come_from_the_graders_seed_not_from_the_data(problem):
 
 @pytest.mark.parametrize("problem", [q2, q3, q4])
 def test_calls_pickle_for_the_kernel(problem):
-    for variant, seed in [("visible", None), ("hidden", None), ("hidden", seeds(problem)[0])]:
+    for variant, seed in [("visible", None), ("hidden", None), ("hidden", class_seeds(problem.key)[0])]:
         data = pickle.dumps(problem.calls(variant, seed), protocol=pickle.HIGHEST_PROTOCOL)
         assert b"biaslab.exercises" not in data  # the grading kernel has only recording stubs there
         assert len(data) < 5e6

@@ -181,3 +181,21 @@ def test_a_keyed_exercise_without_its_key_stops_grading_instead_of_scoring_zero(
     resources = {"nbgrader": {"notebook": "02_measuring_fairness", "assignment": "02_measuring_fairness"}}
     with pytest.raises(MissingAnswerKey, match="q4 has no '# answer key:' line"):
         DecideVerdicts(config=config).preprocess(nb, resources)
+
+
+def test_bad_arguments_get_clear_errors(tmp_path):
+    from biaslab.grading import course_secret
+
+    with pytest.raises(TypeError, match="fn must be a function"):
+        run_calls(3, [((), {})])
+    with pytest.raises(TypeError, match="calls must be a list of"):
+        run_calls(abs, [1, 2])
+    with pytest.raises(ValueError, match="timeout must be a positive number"):
+        run_calls(abs, [((1,), {})], timeout=0)
+    with pytest.raises(TypeError, match="root must be the course folder"):
+        course_secret(42)
+    with pytest.raises(TypeError, match="secret must be bytes"):
+        hidden_seed("text", "a.q1")
+    secret = course_secret(tmp_path)
+    assert secret == course_secret(tmp_path) and len(secret) >= 32  # made once, then read back
+    assert oct((tmp_path / ".biaslab" / "course_secret").stat().st_mode & 0o777) == "0o600"
