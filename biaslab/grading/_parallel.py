@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._validation import check_bool, check_positive_int
+from ._secret import course_secret
 
 __all__ = ["StudentGrade", "ClassGrading", "grade_class"]
 
@@ -250,6 +251,8 @@ def grade_class(root=None, assignment=None, *, students=None, workers: int = 2, 
                     gb.find_student(student)
                 except MissingEntry:
                     gb.add_student(student)
+
+    course_secret(root)  # made here, once, before the workers could race to make it
 
     workers = min(workers, len(students))
     say(f"grading {len(students)} submission(s) of {assignment} with {workers} worker(s)")

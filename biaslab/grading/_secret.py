@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 __all__ = ["course_secret", "hidden_seed", "SECRET_ENV"]
@@ -28,15 +29,28 @@ def course_secret(root) -> bytes:
         return value.encode()
     path = Path(root) / ".biaslab" / "course_secret"
     if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(path.parent, 0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
+        _create(path)
     text = path.read_text().strip()
     if len(text) < 32:
         raise ValueError(f"the course secret in {path} is too short (at least 32 characters); delete it to make a new one.")
     return text.encode()
+
+
+def _create(path: Path) -> None:
+    """Write a new secret to ``path`` atomically: several grading workers may start at once, and
+    none may read a half-written file or replace a secret another one already made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    fd, temp = tempfile.mkstemp(prefix=".course_secret.", dir=path.parent)  # mode 600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(temp, path)  # appears complete, and only if no other process made one first
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(temp)
 
 
 def hidden_seed(secret: bytes, key: str) -> int:

@@ -199,3 +199,25 @@ def test_bad_arguments_get_clear_errors(tmp_path):
     secret = course_secret(tmp_path)
     assert secret == course_secret(tmp_path) and len(secret) >= 32  # made once, then read back
     assert oct((tmp_path / ".biaslab" / "course_secret").stat().st_mode & 0o777) == "0o600"
+
+
+def _secret_of(root):
+    from biaslab.grading import course_secret
+
+    return course_secret(root)
+
+
+def test_workers_starting_at_once_share_one_course_secret(tmp_path, monkeypatch):
+    # grading workers of a fresh course start together; before the secret was written atomically,
+    # one of them read a half-written file or met FileExistsError and its student failed to grade
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    monkeypatch.delenv("BIASLAB_COURSE_SECRET", raising=False)
+    for trial in range(5):
+        root = tmp_path / f"course{trial}"
+        root.mkdir()
+        with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("fork")) as pool:
+            secrets = list(pool.map(_secret_of, [root] * 8))
+        assert len(set(secrets)) == 1 and len(secrets[0]) >= 32
+        assert sorted(p.name for p in (root / ".biaslab").iterdir()) == ["course_secret"]  # no temp file left
