@@ -3,9 +3,13 @@
 - :func:`eligible`, :func:`results_from_progress` (self-paced workbook),
   :func:`results_from_gradebook` (nbgrader): who has earned the badge, and why not.
 - :func:`generate_keypair`, :func:`load_private_key`, :func:`load_public_key`: Ed25519 issuer keys.
-- :func:`issue_badge`: an ``OpenBadgeCredential`` signed as a VC-JWT (EdDSA), returned as an
-  :class:`IssuedBadge` that writes ``.jwt``, ``.json`` and baked ``.svg``/``.png`` files.
+- :func:`issue_badge`: an ``OpenBadgeCredential`` with an embedded Data Integrity proof
+  (``eddsa-rdfc-2022``) and the same credential as a VC-JWT (ES256), returned as an
+  :class:`IssuedBadge` that writes ``.json`` (the credential), baked ``.svg``/``.png`` and ``.jwt``.
 - :func:`verify_badge`: offline verification of any of those files, with an honest word on trust.
+
+JSON-LD contexts and the 1EdTech JSON Schema ship in ``ld/`` (see ``ld/SOURCES.md``); nothing is fetched.
+See docs/BADGES.md for which wallets and validators accept the badge.
 
 The command line is ``biaslab badge keygen | issue | verify``. Heavy libraries (nbgrader,
 matplotlib, Pillow) are imported only by the functions that need them.

@@ -1,8 +1,11 @@
 """Baking: putting a signed badge into a PNG or SVG image and reading it back (OB 3.0, "Baked Badge").
 
 PNG: one ``iTXt`` chunk with keyword ``openbadgecredential``, uncompressed, whose text is the
-compact JWS. SVG: an ``<openbadges:credential verify="...">`` element right after ``<svg>``, with
-``xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"``. Reading walks the PNG chunks itself
+credential's JSON (a credential with an embedded proof) or a compact JWS (a VC-JWT). SVG: an
+``<openbadges:credential>`` element right after ``<svg>``, with
+``xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"``, holding the JSON as its text (in CDATA)
+or the compact JWS in its ``verify`` attribute. biaslab bakes the JSON credential, as wallets
+read it; it reads both. Reading walks the PNG chunks itself
 (checking every CRC, so a truncated or damaged file is named as such) and parses SVG with the
 standard library, refusing DOCTYPEs and entities outright.
 """
@@ -15,7 +18,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
-from ._design import OB_NS, SVG_NS, TEXT_IDS
+from ._design import OB_NS, SVG_NS, TEXT_IDS, credential_element
 
 __all__ = ["BadgeFileError", "bake_png", "bake_svg", "extract_badge"]
 
@@ -31,12 +34,47 @@ class BadgeFileError(ValueError):
 
 @dataclass
 class Extracted:
-    """What a badge file holds: its format, the compact JWS, and what it shows beside it."""
+    """What a badge file holds: its format, the credential (JSON) or the compact JWS, and what it shows."""
 
     format: str  # "png", "svg", "json" or "jwt"
-    token: str
+    token: str | None = None  # a VC-JWT (compact JWS)
     shown: dict = field(default_factory=dict)  # words shown by the picture / metadata, by name
-    readable: dict | None = None  # the readable credential of a biaslab .json file
+    credential: dict | None = None  # a credential with an embedded proof
+
+
+def _read_payload(text: str) -> Extracted:
+    """A JSON credential or a compact JWS; ``ValueError`` (naming what is wrong) for anything else."""
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"is not valid JSON ({exc})") from None
+        if not isinstance(obj, dict) or "@context" not in obj:
+            raise ValueError("is not a JSON-LD credential object (with an @context)")
+        return Extracted("", credential=obj)
+    if _JWS.fullmatch(text):
+        return Extracted("", token=text)
+    raise ValueError("is neither a JSON credential nor a compact JWS (header.payload.signature)")
+
+
+def _payload(text: str, where: str) -> Extracted:
+    """Read what a picture carries, or say why it cannot be read."""
+    try:
+        return _read_payload(text)
+    except ValueError as exc:
+        raise BadgeFileError(f"the credential in {where} {exc}; it may be truncated.") from None
+
+
+def _check_payload(payload) -> str:
+    """The text to bake: a JSON credential or a compact JWS."""
+    if not isinstance(payload, str):
+        raise TypeError(f"credential must be a str (JSON text or a compact JWS), got {type(payload).__name__}.")
+    try:
+        _read_payload(payload)
+    except ValueError as exc:
+        raise ValueError(f"credential {exc}; give a JSON credential or a compact JWS.") from None
+    return payload.strip()
 
 
 # ------------------------------------------------------------------------------------------------ PNG
@@ -81,7 +119,7 @@ def _parse_itxt(body: bytes):
 
 
 def _png_extract(data: bytes) -> Extracted:
-    tokens, shown = [], {}
+    payloads, shown = [], {}
     for ctype, body in _png_chunks(data):
         if ctype == b"iTXt":
             keyword, comp_flag, _method, text = _parse_itxt(body)
@@ -89,7 +127,7 @@ def _png_extract(data: bytes) -> Extracted:
                 if comp_flag != 0:
                     raise BadgeFileError("the PNG's openbadgecredential chunk is compressed, which OB 3.0 forbids.")
                 try:
-                    tokens.append(text.decode("utf-8"))
+                    payloads.append(text.decode("utf-8"))
                 except UnicodeDecodeError:
                     raise BadgeFileError("the PNG's openbadgecredential chunk is not UTF-8 text.") from None
             elif keyword in ("Title", "Description") and comp_flag == 0:
@@ -101,15 +139,17 @@ def _png_extract(data: bytes) -> Extracted:
             elif keyword == b"openbadges":
                 raise BadgeFileError("this PNG carries an Open Badges 1.x/2.0 'openbadges' chunk; "
                                      "biaslab verifies Open Badges 3.0 credentials.")
-    if not tokens:
+    if not payloads:
         raise BadgeFileError("the PNG has no 'openbadgecredential' iTXt chunk: it is a picture, not a baked badge.")
-    if len(tokens) > 1:
+    if len(payloads) > 1:
         raise BadgeFileError("the PNG has more than one 'openbadgecredential' chunk, which OB 3.0 forbids.")
-    return Extracted("png", tokens[0].strip(), shown)
+    extracted = _payload(payloads[0], "the PNG's openbadgecredential chunk")
+    extracted.format, extracted.shown = "png", shown
+    return extracted
 
 
-def bake_png(png: bytes, token: str, *, info: dict | None = None) -> bytes:
-    """Return ``png`` with ``token`` in an uncompressed ``openbadgecredential`` iTXt chunk.
+def bake_png(png: bytes, credential: str, *, info: dict | None = None) -> bytes:
+    """Return ``png`` with ``credential`` (JSON text or a compact JWS) in an uncompressed ``openbadgecredential`` iTXt chunk.
 
     ``info`` adds text chunks (e.g. Title, Description). A PNG that already holds a credential is
     refused rather than silently re-baked.
@@ -118,8 +158,7 @@ def bake_png(png: bytes, token: str, *, info: dict | None = None) -> bytes:
 
     if not isinstance(png, (bytes, bytearray)):
         raise TypeError(f"png must be bytes, got {type(png).__name__}.")
-    if not isinstance(token, str) or not _JWS.fullmatch(token):
-        raise ValueError("token must be a compact JWS (header.payload.signature).")
+    credential = _check_payload(credential)
     png = bytes(png)
     try:
         _png_extract(png)
@@ -131,7 +170,7 @@ def bake_png(png: bytes, token: str, *, info: dict | None = None) -> bytes:
     meta = PngImagePlugin.PngInfo()
     for key, value in (info or {}).items():
         meta.add_text(key, value)  # Pillow switches to iTXt by itself for non-Latin-1 text
-    meta.add_itxt(PNG_KEYWORD, token, lang="", tkey="", zip=False)
+    meta.add_itxt(PNG_KEYWORD, credential, lang="", tkey="", zip=False)
     with Image.open(io.BytesIO(png)) as image:
         out = io.BytesIO()
         image.save(out, format="PNG", pnginfo=meta)
@@ -141,14 +180,15 @@ def bake_png(png: bytes, token: str, *, info: dict | None = None) -> bytes:
 # ------------------------------------------------------------------------------------------------ SVG
 
 
-def bake_svg(svg: str, token: str) -> str:
-    """Return ``svg`` with ``<openbadges:credential verify="token">`` right after its ``<svg>`` tag."""
-    from xml.sax.saxutils import quoteattr
+def bake_svg(svg: str, credential: str) -> str:
+    """Return ``svg`` with ``<openbadges:credential>`` holding ``credential`` right after its ``<svg>`` tag.
 
+    ``credential`` is the JSON text of a credential with an embedded proof (baked as the element's
+    text) or a compact JWS (baked in its ``verify`` attribute).
+    """
     if not isinstance(svg, str):
         raise TypeError(f"svg must be a string, got {type(svg).__name__}.")
-    if not isinstance(token, str) or not _JWS.fullmatch(token):
-        raise ValueError("token must be a compact JWS (header.payload.signature).")
+    credential = _check_payload(credential)
     if "openbadges:credential" in svg:
         raise ValueError("this SVG already holds a badge credential; bake a fresh picture instead.")
     match = re.search(r"<svg\b[^>]*>", svg)
@@ -157,7 +197,7 @@ def bake_svg(svg: str, token: str) -> str:
     tag = match.group(0)
     if "xmlns:openbadges" not in tag:
         tag = tag[:-1].rstrip("/") + f' xmlns:openbadges="{OB_NS}">'
-    element = f"\n<openbadges:credential verify={quoteattr(token)}></openbadges:credential>"
+    element = "\n" + credential_element(credential)
     return svg[:match.start()] + tag + element + svg[match.end():]
 
 
@@ -183,11 +223,12 @@ def _svg_extract(data: bytes) -> Extracted:
     if len(found) > 1:
         raise BadgeFileError("the SVG has more than one <openbadges:credential> element, which OB 3.0 forbids.")
     token = found[0].get("verify")
-    if token is None:
-        if "".join(found[0].itertext()).strip():
-            raise BadgeFileError("the SVG holds a JSON credential with an embedded proof; biaslab verifies "
-                                 "VC-JWT badges (a 'verify' attribute) only.")
+    body = "".join(found[0].itertext()).strip()
+    if token is not None and body:
+        raise BadgeFileError("the SVG's <openbadges:credential> holds both a 'verify' token and a JSON credential.")
+    if token is None and not body:
         raise BadgeFileError("the SVG's <openbadges:credential> element is empty.")
+    extracted = _payload(token if token is not None else body, "the SVG's <openbadges:credential>")
     shown = {}
     for el in root.iter():
         # a long field is drawn on two lines: badge-learner, then badge-learner-2
@@ -199,14 +240,15 @@ def _svg_extract(data: bytes) -> Extracted:
         el = root.find(f"{{{SVG_NS}}}{name}")
         if el is not None:
             shown[{"title": "Title", "desc": "Description"}[name]] = "".join(el.itertext())
-    return Extracted("svg", token.strip(), shown)
+    extracted.format, extracted.shown = "svg", shown
+    return extracted
 
 
 # ------------------------------------------------------------------------------------------------ any
 
 
 def extract_badge(data: bytes) -> Extracted:
-    """Find the signed credential in a badge file's bytes (PNG, SVG, biaslab JSON or compact JWS).
+    """Find the signed credential in a badge file's bytes (PNG, SVG, JSON credential or compact JWS).
 
     The format is recognised from the content, not the file name. Raises :class:`BadgeFileError`
     with the reason when the bytes hold no badge.
@@ -232,20 +274,15 @@ def extract_badge(data: bytes) -> Extracted:
             obj = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise BadgeFileError(f"the JSON is not valid ({exc}); the file may be truncated.") from None
-        if isinstance(obj, dict) and isinstance(obj.get("jwt"), str):
-            readable = obj.get("credential")
-            if readable is not None and not isinstance(readable, dict):
-                raise BadgeFileError("the JSON's 'credential' is not an object.")
-            return Extracted("json", obj["jwt"].strip(), {}, readable)
         if isinstance(obj, dict) and "@context" in obj:
-            if "proof" in obj:
-                raise BadgeFileError("the JSON credential carries an embedded (Data Integrity) proof; "
-                                     "biaslab verifies VC-JWT badges only.")
-            raise BadgeFileError("the JSON credential is not signed: it has no JWT and no proof.")
-        raise BadgeFileError("the JSON is not a badge (no 'jwt').")
+            return Extracted("json", credential=obj)
+        if isinstance(obj, dict) and isinstance(obj.get("jwt"), str):
+            raise BadgeFileError("this is a badge file of an older biaslab ({credential, jwt}); its .jwt file, "
+                                 "or a badge issued again, can be verified.")
+        raise BadgeFileError("the JSON is not a credential (it has no @context).")
     if _JWS.fullmatch(stripped):
-        return Extracted("jwt", stripped)
+        return Extracted("jwt", token=stripped)
     if stripped.startswith("eyJ") and re.fullmatch(r"[A-Za-z0-9_.-]+", stripped):
         raise BadgeFileError("the token is incomplete (a compact JWS has three parts separated by dots); "
                              "the file may be truncated.")
-    raise BadgeFileError("not a badge: the file is neither a PNG, an SVG, a badge JSON nor a compact JWS.")
+    raise BadgeFileError("not a badge: the file is neither a PNG, an SVG, a JSON credential nor a compact JWS.")

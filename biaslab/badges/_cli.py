@@ -13,13 +13,15 @@ _SELF_ISSUER = "Self-issued by the learner (Bias In, Bias Out self-paced workboo
 
 def add_parser(sub) -> None:
     p = sub.add_parser("badge", help="issue and verify the course's Open Badges 3.0",
-                       description="Issue and verify verifiable Open Badges 3.0 (VC-JWT, Ed25519) for the course.")
+                       description="Issue and verify verifiable Open Badges 3.0 for the course: a credential with a Data "
+                                   "Integrity proof (eddsa-rdfc-2022, Ed25519) and a VC-JWT (ES256).")
     actions = p.add_subparsers(dest="badge_command", metavar="ACTION")
     actions.required = True
 
-    k = actions.add_parser("keygen", help="create an Ed25519 issuer key pair",
-                           description="Create an Ed25519 key pair: a private key (mode 0600) to sign badges, "
-                                       "and its public key (PEM and JWK) to give to verifiers.")
+    k = actions.add_parser("keygen", help="create an issuer key pair",
+                           description="Create an Ed25519 key pair: a private key (mode 0600) that signs both forms "
+                                       "of a badge (the ES256 key of the VC-JWT is derived from it), its public key "
+                                       "(PEM and JWK) to give to verifiers, and the JWT's ES256 public key (JWK).")
     k.add_argument("--out", required=True, metavar="DIR", help="folder for the key files (outside any git repository)")
     k.add_argument("--name", default="issuer", help="file name prefix (default: issuer)")
     k.add_argument("--force", action="store_true", help="allow a folder inside a git work tree (not advised)")
@@ -51,10 +53,11 @@ def add_parser(sub) -> None:
     i.set_defaults(func=run_issue)
 
     v = actions.add_parser("verify", help="verify a badge file offline",
-                           description="Check a badge (.png, .svg, .json or .jwt): signature, structure, dates, "
+                           description="Check a badge (.png, .svg, .json or .jwt): its proof, structure and dates, "
                                        "and that its picture shows what was signed. Exit code 0 if valid, 1 if not.")
     v.add_argument("file", help="the badge file")
-    v.add_argument("--key", metavar="PUB", help="the issuer's public key (PEM or JWK) to trust")
+    v.add_argument("--key", metavar="PUB", help="the issuer's Ed25519 public key (PEM or JWK) to trust; "
+                                                 "it checks every form, a .jwt through the proof inside it")
     v.add_argument("--email", help="also check the badge was issued to this email")
     v.set_defaults(func=run_verify)
 
@@ -72,6 +75,7 @@ def run_keygen(args) -> int:
     print(f"Private key (keep it secret, mode 0600): {files.private}")
     print(f"Public key for verifiers:                {files.public}")
     print(f"Public key as JWK:                       {files.jwk}")
+    print(f"VC-JWT (ES256) public key as JWK:         {files.jwt_jwk}")
     print(f"Issuer id:                               {files.did}")
     return 0
 

@@ -1,14 +1,17 @@
-"""Issue an Open Badges 3.0 ``OpenBadgeCredential`` for the course, signed as a VC-JWT (EdDSA).
+"""Issue an Open Badges 3.0 ``OpenBadgeCredential`` for the course, in the two proof formats of OB 3.0.
 
-Proof format: the JSON Web Token Proof Format of Open Badges 3.0 (section 8.2, "JSON Web Token
-Proof Format"). There the JWT payload *is* the credential (VC Data Model 2.0 style, no ``vc``
-claim), plus the registered claims ``iss`` = issuer.id, ``jti`` = id, ``sub`` = credentialSubject.id,
-``nbf`` = validFrom and ``exp`` = validUntil when there is one; the JOSE header holds only ``alg``,
-``kid``, ``jwk`` and ``typ`` ("Additional JOSE Headers are NOT allowed"), with ``jwk`` the public key
-(never ``d``). Signing and checking are done by PyJWT with the ``cryptography`` package.
+The badge itself is the credential with an embedded Data Integrity proof (OB 3.0 section 8.3,
+"Linked Data Proof Format"): a ``DataIntegrityProof`` with the ``eddsa-rdfc-2022`` cryptosuite,
+made by the issuer's Ed25519 key, whose ``did:key`` is the issuer id (:mod:`._proof`). This is what
+wallets and verifiers such as the Learner Credential Wallet read; the ``.json`` file is exactly this
+credential, and the baked PNG and SVG carry the same JSON.
 
-The issuer's id is the ``did:key`` of its public key, so the link between the issuer and the key
-that signed is checkable offline; ``issuer_url`` goes into the Profile's ``url``.
+The second form is a VC-JWT (section 8.2, "JSON Web Token Proof Format") for verifiers that want one:
+the payload is the credential (with its embedded proof, which the spec says comes first) plus the
+registered claims ``iss`` = issuer.id, ``jti`` = id, ``sub`` = credentialSubject.id, ``nbf`` =
+validFrom and ``exp`` = validUntil when there is one; the JOSE header holds only ``alg`` = ES256,
+``jwk`` (the public key, never ``d``) and ``typ`` = JWT. The ES256 key is derived from the Ed25519 key
+(:func:`._keys.jwt_signing_key`), so one private key file signs both forms.
 
 Privacy: the learner's email is never written in clear. It becomes an IdentityObject whose
 ``identityHash`` is ``"sha256$" + hex(SHA-256(email + salt))`` (OB 3.0 IdentityHash), with the salt
@@ -32,13 +35,18 @@ from ._assessment import ISSUER_ASSESSED_GENRE, SELF_ASSESSED, SELF_ASSESSED_GEN
 from ._baking import bake_png
 from ._checks import UTC, check_datetime, check_flag, check_path, check_text, iso_z
 from ._design import badge_text, render_png, render_svg
-from ._keys import did_key, did_key_url, load_private_key, public_jwk
+from ._keys import did_key, jwt_public_jwk, jwt_signing_key, load_private_key
+from ._proof import sign_credential
 
 __all__ = ["IssuedBadge", "issue_badge", "identity_hash", "VC_CONTEXT", "OB_CONTEXT"]
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+#: the type of a JSON Schema in VC Data Model 2.0's context (OB's "1EdTechJsonSchemaValidator2019" is in
+#: no context, so JSON-LD would make it a relative IRI and a Data Integrity proof could not sign it)
+SCHEMA_TYPE = "JsonSchema"
+JWT_ALGORITHM = "ES256"
 #: JWT registered claims that OB 3.0 section 8.2 adds to the credential in the payload
 JWT_CLAIMS = ("iss", "sub", "jti", "nbf", "exp")
 _ACHIEVEMENT_NS = uuid.UUID("5b0f8a51-4c1e-4b7e-9d35-6a0c2f9b1e77")  # fixed: one course, one achievement id
@@ -166,7 +174,7 @@ def _identifiers(name, email, username, salt, show_name) -> list:
 
 @dataclass(frozen=True)
 class IssuedBadge:
-    """A signed badge: the credential, its VC-JWT, and writers for every file format."""
+    """A signed badge: the credential with its embedded proof, its VC-JWT, and writers for every file format."""
 
     credential: dict
     jwt: str
@@ -177,19 +185,19 @@ class IssuedBadge:
         return badge_text(self.credential)
 
     def to_json(self) -> str:
-        """biaslab's readable file: ``{"credential": ..., "jwt": ...}`` (the JWT is what is verified)."""
-        return json.dumps({"credential": self.credential, "jwt": self.jwt}, indent=2, ensure_ascii=False) + "\n"
+        """The ``.json`` file: exactly the signed credential (OB 3.0: one OpenBadgeCredential per file)."""
+        return json.dumps(self.credential, indent=2, ensure_ascii=False) + "\n"
 
     def svg(self) -> str:
-        """The badge picture as SVG with the VC-JWT baked in."""
-        return render_svg(self.text, token=self.jwt)
+        """The badge picture as SVG with the signed credential baked in (``<openbadges:credential>``)."""
+        return render_svg(self.text, credential=self.to_json())
 
     def png(self, *, size: int = 600) -> bytes:
-        """The badge picture as PNG with the VC-JWT baked into an ``openbadgecredential`` iTXt chunk."""
+        """The badge picture as PNG with the signed credential in an ``openbadgecredential`` iTXt chunk."""
         if isinstance(size, bool) or not isinstance(size, int) or not 120 <= size <= 4000:
             raise ValueError(f"size must be an int between 120 and 4000 pixels, got {size!r}.")
         text = self.text
-        return bake_png(render_png(text, size=size), self.jwt,
+        return bake_png(render_png(text, size=size), self.to_json(),
                         info={"Title": text.title, "Description": text.description, "Software": "biaslab"})
 
     def _write(self, path, data, overwrite: bool) -> Path:
@@ -205,7 +213,7 @@ class IssuedBadge:
         return path
 
     def write_jwt(self, path, *, overwrite: bool = False) -> Path:
-        """The compact JWS, the file format OB 3.0 ("File Format") gives for VC-JWT badges."""
+        """The VC-JWT as a compact JWS, the file format OB 3.0 ("File Format") gives for JWT badges."""
         return self._write(path, self.jwt + "\n", overwrite)
 
     def write_json(self, path, *, overwrite: bool = False) -> Path:
@@ -327,19 +335,22 @@ def issue_badge(*, learner_name, learner_email=None, results, issuer_name, issue
         "validFrom": iso_z(issued_on),
         "credentialSubject": subject,
         "evidence": [_evidence(normal, curriculum, self_assessed)],
-        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+        "credentialSchema": [{"id": OB_SCHEMA, "type": SCHEMA_TYPE}],
     }
     if valid_until is not None:
         credential["validUntil"] = iso_z(valid_until)
 
+    credential = sign_credential(credential, key, created=issued_on)
+
     import jwt
 
-    # OB 3.0 section 8.2: the payload is the credential itself plus these registered claims
+    # OB 3.0 section 8.2: the payload is the credential (embedded proof included) plus these claims
     payload = {**credential, "iss": issuer["id"], "jti": credential["id"], "sub": subject_id,
                "nbf": int(issued_on.timestamp())}
     if valid_until is not None:
         payload["exp"] = int(valid_until.timestamp())
     # only alg, kid, jwk and typ are allowed in the JOSE header; PyJWT adds alg and typ "JWT"
-    token = jwt.encode(payload, key, algorithm="EdDSA",
-                       headers={"kid": did_key_url(public_key), "jwk": public_jwk(public_key)})
+    jwt_key = jwt_signing_key(key)
+    token = jwt.encode(payload, jwt_key, algorithm=JWT_ALGORITHM,
+                       headers={"jwk": jwt_public_jwk(jwt_key.public_key())})
     return IssuedBadge(credential=credential, jwt=token)

@@ -268,16 +268,24 @@ def _svg_d(d) -> str:
     return " ".join(out)
 
 
-def render_svg(text: BadgeText, *, token: str | None = None) -> str:
-    """The badge as an SVG document; with ``token``, baked per Open Badges 3.0 ("Baked Badge", SVG)."""
+def credential_element(payload: str) -> str:
+    """OB 3.0's ``<openbadges:credential>`` element: a JSON credential as its text, a compact JWS in ``verify``."""
+    if payload.lstrip().startswith("{"):
+        # CDATA keeps the JSON as it is; a "]]>" inside it is split over two sections
+        return f"<openbadges:credential><![CDATA[{payload.replace(']]>', ']]]]><![CDATA[>')}]]></openbadges:credential>"
+    return f"<openbadges:credential verify={quoteattr(payload)}></openbadges:credential>"
+
+
+def render_svg(text: BadgeText, *, credential: str | None = None) -> str:
+    """The badge as an SVG document; with ``credential`` (JSON text or a compact JWS), baked per Open Badges 3.0."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="{SVG_NS}" xmlns:openbadges="{OB_NS}" viewBox="0 0 {CANVAS} {CANVAS}" '
         f'width="{CANVAS}" height="{CANVAS}" role="img" aria-labelledby="badge-title badge-desc">',
     ]
-    if token is not None:
-        # OB 3.0: directly after <svg>, the compact JWS goes in the `verify` attribute
-        lines.append(f"<openbadges:credential verify={quoteattr(token)}></openbadges:credential>")
+    if credential is not None:
+        # OB 3.0 "Baked Badge", SVG: directly after <svg>
+        lines.append(credential_element(credential))
     lines += [f'<title id="badge-title">{escape(text.title)}</title>',
               f'<desc id="badge-desc">{escape(text.description)}</desc>',
               f'<g font-family="{FONT}, Verdana, Arial, sans-serif" text-anchor="middle">']

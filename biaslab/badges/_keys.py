@@ -31,9 +31,11 @@ __all__ = [
 _PRIVATE = "{}_ed25519.pem"
 _PUBLIC = "{}_ed25519.pub.pem"
 _JWK = "{}_ed25519.pub.jwk.json"
+_JWT_JWK = "{}_es256.pub.jwk.json"
 # multicodec prefix of an Ed25519 public key (0xed as an unsigned varint), per the did:key method
 _ED25519_MULTICODEC = b"\xed\x01"
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
 class KeyInRepositoryWarning(UserWarning):
@@ -48,6 +50,8 @@ class KeyFiles:
     public: Path
     jwk: Path
     did: str
+    #: the public ES256 key of the VC-JWT form, for JWT verifiers that pin keys (derived from ``private``)
+    jwt_jwk: Path | None = None
 
 
 def _b58encode(data: bytes) -> str:
@@ -113,6 +117,35 @@ def public_jwk(public_key) -> dict:
     return {"kty": jwk["kty"], "crv": jwk["crv"], "x": jwk["x"]}
 
 
+def jwt_signing_key(private_key):
+    """The issuer's ES256 (ECDSA P-256) key for the VC-JWT form, derived from its Ed25519 key.
+
+    OB 3.0 section 8.2 wants RS256 or ES256 in a JWT, while a Data Integrity proof with
+    ``eddsa-rdfc-2022`` needs Ed25519. Deriving the P-256 key with HKDF-SHA256 (RFC 5869) from the
+    Ed25519 key keeps one private key file for both forms, and issuers' existing key files keep
+    working. The scalar is reduced from 384 bits (FIPS 186-5, A.2.1), so it is uniform in [1, n-1].
+    """
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    key = load_private_key(private_key)
+    seed = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                             serialization.NoEncryption())
+    okm = HKDF(algorithm=hashes.SHA256(), length=48, salt=None,
+               info=b"biaslab badge VC-JWT signing key, ES256, v1").derive(seed)
+    scalar = int.from_bytes(okm, "big") % (_P256_ORDER - 1) + 1
+    return ec.derive_private_key(scalar, ec.SECP256R1())
+
+
+def jwt_public_jwk(public_key) -> dict:
+    """An ES256 (P-256) public key as a JWK, without ``d``."""
+    from jwt.algorithms import ECAlgorithm
+
+    jwk = ECAlgorithm.to_jwk(public_key, as_dict=True)
+    return {"kty": "EC", "crv": "P-256", "x": jwk["x"], "y": jwk["y"]}
+
+
 def _public_key_from_jwk(data, where: str):
     if not isinstance(data, dict):
         raise ValueError(f"{where} is not a JWK object.")
@@ -149,9 +182,10 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
 def generate_keypair(folder, *, name: str = "issuer", force: bool = False) -> KeyFiles:
     """Create an Ed25519 key pair in ``folder`` and return where it went.
 
-    Writes ``<name>_ed25519.pem`` (the private key, PKCS#8 PEM, mode 0600),
-    ``<name>_ed25519.pub.pem`` and ``<name>_ed25519.pub.jwk.json`` (the public key, to give to
-    verifiers). Refuses to overwrite any of them and refuses a folder inside a git work tree
+    Writes ``<name>_ed25519.pem`` (the private key, PKCS#8 PEM, mode 0600; it signs both forms of a
+    badge, see :func:`jwt_signing_key`), ``<name>_ed25519.pub.pem`` and ``<name>_ed25519.pub.jwk.json``
+    (the public key, to give to verifiers), and ``<name>_es256.pub.jwk.json`` (the public key of the
+    VC-JWT form, for JWT-only verifiers). Refuses to overwrite any of them and refuses a folder inside a git work tree
     unless ``force=True`` (then warns with :class:`KeyInRepositoryWarning`).
 
     Examples
@@ -180,7 +214,7 @@ def generate_keypair(folder, *, name: str = "issuer", force: bool = False) -> Ke
                              "or pass force=True (--force) if you really mean it.")
         warnings.warn(message + " Written anyway because force=True; add it to .gitignore.",
                       KeyInRepositoryWarning, stacklevel=2)
-    paths = [folder / pattern.format(name) for pattern in (_PRIVATE, _PUBLIC, _JWK)]
+    paths = [folder / pattern.format(name) for pattern in (_PRIVATE, _PUBLIC, _JWK, _JWT_JWK)]
     for path in paths:
         if path.exists():
             raise FileExistsError(
@@ -195,7 +229,10 @@ def generate_keypair(folder, *, name: str = "issuer", force: bool = False) -> Ke
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo), 0o644)
     jwk = {**public_jwk(public_key), "kid": did_key_url(public_key), "alg": "EdDSA", "use": "sig"}
     _write_new(paths[2], (json.dumps(jwk, indent=2) + "\n").encode(), 0o644)
-    return KeyFiles(private=paths[0], public=paths[1], jwk=paths[2], did=did_key(public_key))
+    jwt_public = jwt_signing_key(private_key).public_key()
+    _write_new(paths[3], (json.dumps({**jwt_public_jwk(jwt_public), "alg": "ES256", "use": "sig"}, indent=2)
+                          + "\n").encode(), 0o644)
+    return KeyFiles(private=paths[0], public=paths[1], jwk=paths[2], did=did_key(public_key), jwt_jwk=paths[3])
 
 
 def load_private_key(source):
@@ -281,4 +318,6 @@ def learner_key(home=None):
     if not files.private.exists():
         files = generate_keypair(folder, name=name)
     key = load_private_key(files.private)
-    return key, KeyFiles(private=files.private, public=files.public, jwk=files.jwk, did=did_key(key))
+    jwt_jwk = folder / _JWT_JWK.format(name)
+    return key, KeyFiles(private=files.private, public=files.public, jwk=files.jwk, did=did_key(key),
+                         jwt_jwk=jwt_jwk if jwt_jwk.exists() else None)

@@ -1,10 +1,19 @@
-"""Verify a badge offline: signature, structure, dates, and that what it shows is what was signed.
+"""Verify a badge offline: proof, structure, dates, and that what it shows is what was signed.
 
-Follows the OpenBadgeCredential verification of OB 3.0 ("Verification and Validation"):
-the proof (VC-JWT, section 8.2: ``iss``/``sub``/``jti``/``nbf``/``exp`` must match the credential),
-the structure, ``validFrom``/``validUntil``, and optionally the recipient by a known email.
+Follows the OpenBadgeCredential verification of OB 3.0 ("Verification and Validation"). A badge
+comes in two forms, and both are checked here:
 
-Trust is reported honestly. A signature checked with the key *inside* the badge only shows that the
+- the credential with an embedded Data Integrity proof (``eddsa-rdfc-2022``; the ``.json`` file
+  and the baked PNG/SVG): the proof is checked over the RDFC-1.0 canonical form of the credential,
+  made with the shipped JSON-LD contexts only (:mod:`._proof`);
+- the VC-JWT (``.jwt``; section 8.2): the JWS signature (ES256, with the key in its header) and the
+  claims ``iss``/``sub``/``jti``/``nbf``/``exp``, which must match the credential; the credential in
+  its payload carries the same embedded proof, and that proof is what ties it to the issuer. Older
+  biaslab badges, JWTs signed with EdDSA by the issuer's did:key and no embedded proof, still verify.
+
+Then the structure, ``validFrom``/``validUntil``, and optionally the recipient by a known email.
+
+Trust is reported honestly. A proof checked with the key its issuer id names only shows that the
 badge is intact and was signed by whoever holds that key: anyone can make such a badge. Only a key
 the verifier supplies (``public_key=``, ``--key``) ties the badge to an issuer they trust.
 """
@@ -19,9 +28,10 @@ from pathlib import Path
 from ._assessment import is_self_assessed
 from ._baking import _JWS, BadgeFileError, extract_badge
 from ._checks import UTC, check_datetime, check_text, parse_iso
-from ._credential import JWT_CLAIMS, VC_CONTEXT, identity_hash, normalise_email
+from ._credential import JWT_ALGORITHM, JWT_CLAIMS, VC_CONTEXT, identity_hash, normalise_email
 from ._design import badge_text
 from ._keys import _public_key_from_did, _public_key_from_jwk, load_public_key, same_key
+from ._proof import ProofError, check_proof
 
 __all__ = ["VerificationResult", "verify_badge"]
 
@@ -140,26 +150,6 @@ def _structure_problem(c: dict) -> str | None:
     return None
 
 
-def _first_difference(a, b, path="") -> str | None:
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in list(a) + [k for k in b if k not in a]:
-            if key not in a or key not in b:
-                return f"{path}.{key}".lstrip(".")
-            diff = _first_difference(a[key], b[key], f"{path}.{key}")
-            if diff:
-                return diff
-        return None
-    if isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            return path or "(top)"
-        for i, (x, y) in enumerate(zip(a, b)):
-            diff = _first_difference(x, y, f"{path}[{i}]")
-            if diff:
-                return diff
-        return None
-    return None if a == b and type(a) is type(b) else (path.lstrip(".") or "(top)")
-
-
 def _shows(shown: str, signed: str) -> bool:
     """Whether a picture's text shows the signed value: equal up to spacing, or cut short with an ellipsis."""
     shown, signed = " ".join(shown.split()), " ".join(signed.split())
@@ -208,16 +198,81 @@ def _read(source) -> bytes:
     return path.read_bytes()
 
 
+def _read_jwt(token: str, trusted_key):
+    """Check a VC-JWT's header and signature; ``(header, payload, key)`` or the reason it fails."""
+    import jwt
+
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        return f"the signed token is malformed ({exc}); the file may be truncated or damaged"
+    alg = header.get("alg")
+    if alg not in (JWT_ALGORITHM, "EdDSA"):
+        return f"the token is signed with {alg!r}; biaslab verifies ES256 (and its older EdDSA) badges"
+    extra = sorted(set(header) - _ALLOWED_HEADERS)
+    if extra:
+        return f"the JOSE header has fields OB 3.0 does not allow: {', '.join(extra)}"
+    if "typ" in header and header["typ"] != "JWT":
+        return f"the JOSE header's typ is {header['typ']!r}; OB 3.0 requires 'JWT'"
+    jwk = header.get("jwk")
+    if isinstance(jwk, dict) and "d" in jwk:
+        return "the key in the JWT's header holds a PRIVATE key ('d'), which OB 3.0 forbids"
+    try:
+        if alg == JWT_ALGORITHM:
+            if not isinstance(jwk, dict) or jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
+                return ("the JWT's header has no P-256 public key (jwk); its kid alone would need a network "
+                        "lookup, and biaslab verifies offline")
+            key = jwt.PyJWK({k: jwk[k] for k in ("kty", "crv", "x", "y") if k in jwk}, algorithm=alg).key
+        elif jwk is not None:
+            key = _public_key_from_jwk(jwk, "the key in the badge's header")
+        elif isinstance(header.get("kid"), str) and header["kid"].startswith("did:key:"):
+            key = _public_key_from_did(header["kid"])
+        elif trusted_key is not None:
+            key = trusted_key
+        else:
+            return (f"the badge names its key only by kid {header.get('kid')!r}, which needs a network lookup; "
+                    "pass the issuer's public key (--key)")
+    except (ValueError, TypeError, jwt.PyJWKError, jwt.InvalidKeyError) as exc:
+        return f"the key in the JWT's header is not valid: {str(exc).rstrip('.')}"
+    try:
+        payload = jwt.decode(token, key, algorithms=[alg], options={
+            "verify_signature": True, "verify_exp": False, "verify_nbf": False, "verify_iat": False,
+            "verify_aud": False, "verify_iss": False, "verify_sub": False, "verify_jti": False, "require": []})
+    except jwt.InvalidSignatureError:
+        return "the JWT's signature does not match its content: the badge was changed after it was signed"
+    except jwt.PyJWTError as exc:
+        return f"the signed token is malformed ({exc}); the file may be truncated or damaged"
+    if "vc" in payload:
+        return "the token uses the VC 1.1 'vc' claim; biaslab verifies OB 3.0 / VC 2.0 badges"
+    return header, payload, key
+
+
+def _legacy_jwt_issuer(header, issuer_id, key) -> str | None:
+    """An EdDSA JWT without an embedded proof (biaslab before Data Integrity): its key must be the issuer's did:key."""
+    if not (isinstance(issuer_id, str) and issuer_id.startswith("did:key:")):
+        return "the JWT's key is not tied to its issuer: no embedded proof and no did:key issuer"
+    try:
+        issuer_key = _public_key_from_did(issuer_id)
+    except ValueError as exc:
+        return f"the issuer id is not a valid did:key: {exc}"
+    if not same_key(issuer_key, key):
+        return "the badge was signed with a key that is not the one its issuer id names"
+    if isinstance(header.get("kid"), str) and header["kid"].split("#", 1)[0] != issuer_id:
+        return "the header's kid names a different key than the issuer id"
+    return None
+
+
 def verify_badge(source, *, public_key=None, email=None, now=None) -> VerificationResult:
     """Verify a badge file offline and say who issued what to whom, and whether to believe it.
 
     Parameters
     ----------
     source : path, bytes or str
-        A ``.png`` or ``.svg`` baked badge, a biaslab ``.json``, a ``.jwt`` file, or their bytes.
+        A ``.png`` or ``.svg`` baked badge, a ``.json`` credential, a ``.jwt`` file, or their bytes.
     public_key : optional
-        The issuer's public key (PEM or JWK file, ``did:key``, or key object). Without it the
-        signature is checked with the key inside the badge, and ``key_trusted`` is False.
+        The issuer's Ed25519 public key (PEM or JWK file, ``did:key``, or key object); it checks
+        both forms (a JWT through the proof inside it). Without it the proof is checked with the key
+        the badge's issuer id names, and ``key_trusted`` is False.
     email : str, optional
         Also check that the badge was issued to this email (it is stored only as a salted hash).
     now : datetime, optional
@@ -242,48 +297,16 @@ def verify_badge(source, *, public_key=None, email=None, now=None) -> Verificati
     except BadgeFileError as exc:
         return invalid(str(exc).rstrip("."))
     fmt = extracted.format
-    import jwt
+    payload = header = None
+    if extracted.token is not None:
+        outcome = _read_jwt(extracted.token, trusted_key)
+        if isinstance(outcome, str):
+            return invalid(outcome, format=fmt)
+        header, payload, jwt_key = outcome
+        credential = {k: v for k, v in payload.items() if k not in JWT_CLAIMS}
+    else:
+        credential = extracted.credential
 
-    try:
-        header = jwt.get_unverified_header(extracted.token)
-    except jwt.PyJWTError as exc:
-        return invalid(f"the signed token is malformed ({exc}); the file may be truncated or damaged", format=fmt)
-    if header.get("alg") != "EdDSA":
-        return invalid(f"the token is signed with {header.get('alg')!r}; biaslab verifies EdDSA (Ed25519) badges",
-                       format=fmt)
-    extra = sorted(set(header) - _ALLOWED_HEADERS)
-    if extra:
-        return invalid(f"the JOSE header has fields OB 3.0 does not allow: {', '.join(extra)}", format=fmt)
-    if "typ" in header and header["typ"] != "JWT":
-        return invalid(f"the JOSE header's typ is {header['typ']!r}; OB 3.0 requires 'JWT'", format=fmt)
-    header_key = None
-    try:
-        if "jwk" in header:
-            header_key = _public_key_from_jwk(header["jwk"], "the key in the badge's header")
-        elif isinstance(header.get("kid"), str) and header["kid"].startswith("did:key:"):
-            header_key = _public_key_from_did(header["kid"])
-    except ValueError as exc:
-        return invalid(str(exc).rstrip("."), format=fmt)
-    key = trusted_key or header_key
-    if key is None:
-        return invalid(f"the badge names its key only by kid {header.get('kid')!r}, which needs a network "
-                       "lookup; pass the issuer's public key (--key)", format=fmt)
-    try:
-        payload = jwt.decode(extracted.token, key, algorithms=["EdDSA"], options={
-            "verify_signature": True, "verify_exp": False, "verify_nbf": False, "verify_iat": False,
-            "verify_aud": False, "verify_iss": False, "verify_sub": False, "verify_jti": False, "require": []})
-    except jwt.InvalidSignatureError:
-        if trusted_key is not None:
-            return invalid("the signature does not verify with the key you supplied: this badge was not signed "
-                           "by that issuer, or it was changed after signing", format=fmt)
-        return invalid("the signature does not match the content: the badge was changed after it was signed",
-                       format=fmt)
-    except jwt.PyJWTError as exc:
-        return invalid(f"the signed token is malformed ({exc}); the file may be truncated or damaged", format=fmt)
-    if "vc" in payload:
-        return invalid("the token uses the VC 1.1 'vc' claim; biaslab verifies OB 3.0 / VC 2.0 badges", format=fmt)
-
-    credential = {k: v for k, v in payload.items() if k not in JWT_CLAIMS}
     problem = _structure_problem(credential)
     if problem:
         return invalid(f"the credential is not a valid OpenBadgeCredential: {problem}", format=fmt)
@@ -298,40 +321,41 @@ def verify_badge(source, *, public_key=None, email=None, now=None) -> Verificati
                  valid_until=valid_until.date().isoformat() if valid_until else None,
                  self_assessed=is_self_assessed(credential), credential=credential)
 
-    # OB 3.0 8.2 "Verify a Credential VC-JWT Signature": the registered claims must match
-    if payload.get("iss") != issuer_id:
-        return invalid("the JWT's iss claim does not match the credential's issuer.id", **facts)
-    if payload.get("jti") != credential["id"]:
-        return invalid("the JWT's jti claim does not match the credential's id", **facts)
-    if "id" in subject and payload.get("sub") != subject["id"]:
-        return invalid("the JWT's sub claim does not match credentialSubject.id", **facts)
-    if payload.get("nbf") != int(valid_from.timestamp()):
-        return invalid("the JWT's nbf claim does not match validFrom", **facts)
-    if ("exp" in payload) != (valid_until is not None) or \
-            (valid_until is not None and payload.get("exp") != int(valid_until.timestamp())):
-        return invalid("the JWT's exp claim does not match validUntil", **facts)
+    if payload is not None:
+        # OB 3.0 8.2 "Verify a Credential VC-JWT Signature": the registered claims must match
+        if payload.get("iss") != issuer_id:
+            return invalid("the JWT's iss claim does not match the credential's issuer.id", **facts)
+        if payload.get("jti") != credential["id"]:
+            return invalid("the JWT's jti claim does not match the credential's id", **facts)
+        if "id" in subject and payload.get("sub") != subject["id"]:
+            return invalid("the JWT's sub claim does not match credentialSubject.id", **facts)
+        if payload.get("nbf") != int(valid_from.timestamp()):
+            return invalid("the JWT's nbf claim does not match validFrom", **facts)
+        if ("exp" in payload) != (valid_until is not None) or \
+                (valid_until is not None and payload.get("exp") != int(valid_until.timestamp())):
+            return invalid("the JWT's exp claim does not match validUntil", **facts)
 
-    if header_key is not None and not same_key(header_key, key):
-        return invalid("the key in the badge's header is not the key you supplied", **facts)
-    if isinstance(issuer_id, str) and issuer_id.startswith("did:key:"):
+    if "proof" in credential or header is None or header.get("alg") == JWT_ALGORITHM:
+        # the embedded Data Integrity proof: the whole of a .json/.png/.svg badge's signature, and
+        # what ties an ES256 JWT (whose key is not the issuer's did:key) to its issuer
         try:
-            issuer_key = _public_key_from_did(issuer_id)
-        except ValueError as exc:
-            return invalid(f"the issuer id is not a valid did:key: {exc}", **facts)
-        if not same_key(issuer_key, key):
-            return invalid("the badge was signed with a key that is not the one its issuer id names", **facts)
-        if isinstance(header.get("kid"), str) and header["kid"].split("#", 1)[0] != issuer_id:
-            return invalid("the header's kid names a different key than the issuer id", **facts)
+            check_proof(credential, trusted_key)
+        except ProofError as exc:
+            where = "the credential inside the JWT: " if header is not None else ""
+            return invalid(where + str(exc).rstrip("."), **facts)
+    else:
+        problem = _legacy_jwt_issuer(header, issuer_id, jwt_key)
+        if problem is None and trusted_key is not None and not same_key(trusted_key, jwt_key):
+            problem = ("the signature does not verify with the key you supplied: this badge was not signed "
+                       "by that issuer")
+        if problem:
+            return invalid(problem, **facts)
 
     if trusted_key is not None:
         trust = "trusted: the signature checks out with the public key you supplied"
-    elif isinstance(issuer_id, str) and issuer_id.startswith("did:key:"):
-        trust = ("NOT independently trusted: the signature was checked with the key inside the badge, which "
-                 "matches its issuer id; anyone can make such a badge. Pass the issuer's public key (--key) "
-                 "to check it came from them.")
     else:
-        trust = ("NOT independently trusted: the signature was checked with the key inside the badge; pass the "
-                 "issuer's public key (--key) to check it came from them.")
+        trust = ("NOT independently trusted: the proof was checked with the key its issuer id (a did:key) names; "
+                 "anyone can make such a badge. Pass the issuer's public key (--key) to check it came from them.")
     facts.update(key_trusted=trusted_key is not None, trust=trust)
 
     if now + _LEEWAY < valid_from:
@@ -346,15 +370,9 @@ def verify_badge(source, *, public_key=None, email=None, now=None) -> Verificati
         if name in expected_shown and not _shows(value, expected_shown[name]):
             return invalid(f"the {fmt.upper()} shows {_SHOWN_NAMES[name]} as {value!r} but the signed credential "
                            f"says {expected_shown[name]!r}: the file was edited after signing", **facts)
-    if extracted.readable is not None:
-        where = _first_difference(extracted.readable, credential)
-        if where is not None:
-            return invalid(f"the readable credential in the JSON differs from the signed one at {where}: "
-                           "the file was edited after signing", **facts)
-
     if email is not None:
         matched = _recipient_matches(credential, email)
         facts["recipient_verified"] = matched
         if not matched:
             return invalid(f"the badge was not issued to {email} (no identifier matches it)", **facts)
-    return VerificationResult(valid=True, reason="signature, structure and dates check out", **facts)
+    return VerificationResult(valid=True, reason="proof, structure and dates check out", **facts)

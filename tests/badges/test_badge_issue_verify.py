@@ -1,6 +1,7 @@
 """Issue -> verify round trips in every format, and every way a badge can be wrong is rejected."""
 
 import base64
+import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -22,7 +23,10 @@ from biaslab.badges import (
     load_private_key,
     verify_badge,
 )
+from biaslab.badges import public_jwk
 from biaslab.badges._design import badge_text, render_png, render_svg
+from biaslab.badges._keys import jwt_public_jwk, jwt_signing_key
+from biaslab.badges._proof import sign_credential
 from biaslab.course import load_curriculum
 
 CURRICULUM = load_curriculum()
@@ -96,7 +100,9 @@ def test_trust_is_reported_honestly(files, stranger):
     assert untrusted.valid and not untrusted.key_trusted
     assert "NOT independently trusted" in untrusted.trust and "NOT independently trusted" in untrusted.summary()
     wrong = verify_badge(files["svg"], public_key=stranger.public)
-    assert not wrong.valid and "does not verify with the key you supplied" in wrong.reason
+    assert not wrong.valid and "not signed by that issuer" in wrong.reason
+    wrong_jwt = verify_badge(files["jwt"], public_key=stranger.public)
+    assert not wrong_jwt.valid and "not signed by that issuer" in wrong_jwt.reason
 
 
 def test_a_self_issued_lookalike_fails_against_the_real_key(issuer, stranger):
@@ -107,13 +113,22 @@ def test_a_self_issued_lookalike_fails_against_the_real_key(issuer, stranger):
 
 
 def test_a_stolen_issuer_id_with_another_key_is_rejected(badge, issuer, stranger):
-    payload = _payload(badge.jwt)
-    payload["credentialSubject"]["identifier"][-1]["identityHash"] = "Mallory"
     mallory = load_private_key(stranger.private)
-    from biaslab.badges import public_jwk
-
-    forged = jwt.encode(payload, mallory, algorithm="EdDSA", headers={"jwk": public_jwk(mallory)})
-    result = verify_badge(forged)
+    unsecured = {k: v for k, v in copy.deepcopy(badge.credential).items() if k != "proof"}
+    unsecured["credentialSubject"]["identifier"][-1]["identityHash"] = "Mallory"
+    forged = sign_credential(unsecured, mallory, created=dt.datetime.now(UTC))
+    result = verify_badge(json.dumps(forged).encode())
+    assert not result.valid and "not the one the issuer id names" in result.reason
+    # the same in a JWT that mallory signs too
+    jwt_key = jwt_signing_key(mallory)
+    token = jwt.encode({**_payload(badge.jwt), **forged}, jwt_key, algorithm="ES256",
+                       headers={"jwk": jwt_public_jwk(jwt_key.public_key())})
+    result = verify_badge(token)
+    assert not result.valid and "not the one the issuer id names" in result.reason
+    # and an older biaslab badge (EdDSA JWT, no embedded proof) signed with another key
+    legacy = {k: v for k, v in _payload(badge.jwt).items() if k != "proof"}
+    token = jwt.encode(legacy, mallory, algorithm="EdDSA", headers={"jwk": public_jwk(mallory)})
+    result = verify_badge(token)
     assert not result.valid and "not the one its issuer id names" in result.reason
 
 
@@ -143,10 +158,11 @@ def test_credential_follows_ob3_and_vc2(badge, issuer):
 
 def test_jwt_claims_and_header_follow_section_8_2(badge, issuer):
     header = jwt.get_unverified_header(badge.jwt)
-    assert header["alg"] == "EdDSA" and header["typ"] == "JWT"
+    assert header["alg"] == "ES256" and header["typ"] == "JWT"  # 8.2.3: RS256 at least; 1EdTech also takes ES256
     assert set(header) <= {"alg", "kid", "jwk", "typ"}
-    assert "d" not in header["jwk"]
-    assert header["kid"].startswith(issuer.did + "#")
+    assert header["jwk"]["kty"] == "EC" and header["jwk"]["crv"] == "P-256" and "d" not in header["jwk"]
+    derived = jwt_signing_key(load_private_key(issuer.private))
+    assert header["jwk"] == jwt_public_jwk(derived.public_key())
     payload = _payload(badge.jwt)
     c = badge.credential
     assert "vc" not in payload  # VC 2.0 style: the payload is the credential itself
@@ -154,7 +170,8 @@ def test_jwt_claims_and_header_follow_section_8_2(badge, issuer):
     assert payload["sub"] == c["credentialSubject"]["id"]
     assert dt.datetime.fromtimestamp(payload["nbf"], UTC).strftime("%Y-%m-%dT%H:%M:%SZ") == c["validFrom"]
     assert "exp" not in payload and "validUntil" not in c
-    assert {k: v for k, v in payload.items() if k not in ("iss", "jti", "sub", "nbf")} == c
+    # the credential with its embedded proof, which OB 3.0 says comes before the JWT
+    assert {k: v for k, v in payload.items() if k not in ("iss", "jti", "sub", "nbf")} == c and "proof" in c
 
 
 def test_identity_is_a_salted_hash_and_the_email_never_appears(badge, files):
@@ -242,7 +259,8 @@ def test_svg_is_xml_with_one_credential_element(files, badge):
     root = ET.fromstring(files["svg"].read_bytes())
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     creds = root.findall(f"{{{OB_NS}}}credential")
-    assert len(creds) == 1 and creds[0].get("verify") == badge.jwt
+    assert len(creds) == 1 and creds[0].get("verify") is None
+    assert json.loads(creds[0].text) == badge.credential  # the signed JSON itself, as OB 3.0 bakes it
     assert list(root)[0] is creds[0]  # directly after <svg>, as OB 3.0 "Baked Badge" asks
     assert root.find("{http://www.w3.org/2000/svg}title").text.startswith(CURRICULUM.badge_name)
     assert root.get("role") == "img"
@@ -252,28 +270,39 @@ def test_png_opens_and_carries_the_itxt_chunk(files, badge):
     with Image.open(files["png"]) as im:
         im.load()
         assert im.size == (600, 600) and im.mode == "RGBA"
-        assert im.text["openbadgecredential"] == badge.jwt
+        assert json.loads(im.text["openbadgecredential"]) == badge.credential
         # opaque badge in the middle, transparent corners
         assert im.getpixel((300, 300))[3] == 255 and im.getpixel((2, 2))[3] == 0
     data = files["png"].read_bytes()
     assert b"iTXtopenbadgecredential\0\0\0" in data  # keyword, then compression flag 0 and method 0
 
 
-def test_baking_someone_elses_picture(badge):
+@pytest.mark.parametrize("form", ["json", "jwt"])
+def test_baking_someone_elses_picture(badge, form):
+    payload = badge.to_json() if form == "json" else badge.jwt
     svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
-    baked = bake_svg(svg, badge.jwt)
-    assert extract_badge(baked.encode()).token == badge.jwt
+    baked = bake_svg(svg, payload)
+    extracted = extract_badge(baked.encode())
+    assert (extracted.credential == badge.credential) if form == "json" else (extracted.token == badge.jwt)
     assert verify_badge(baked.encode()).valid
     with pytest.raises(ValueError, match="already holds"):
-        bake_svg(baked, badge.jwt)
+        bake_svg(baked, payload)
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), "white").save(buf, format="PNG")
-    png = bake_png(buf.getvalue(), badge.jwt)
+    png = bake_png(buf.getvalue(), payload)
     assert verify_badge(png).valid
     with pytest.raises(ValueError, match="already holds"):
-        bake_png(png, badge.jwt)
-    with pytest.raises(ValueError, match="compact JWS"):
+        bake_png(png, payload)
+    with pytest.raises(ValueError, match="JSON credential or a compact JWS"):
         bake_png(buf.getvalue(), "not a token")
+    with pytest.raises(TypeError, match="credential must be a str"):
+        bake_svg(svg, badge.credential)
+
+
+def test_a_name_that_closes_cdata_is_baked_safely(issuer):
+    odd = _issue(issuer, learner_name="Ada ]]> <script>")
+    assert "]]]]><![CDATA[>" in odd.svg()
+    assert verify_badge(odd.svg().encode()).valid
 
 
 # ------------------------------------------------------------------------------------------ rejections
@@ -285,23 +314,34 @@ def _tampered_token(badge):
     return _with_payload(badge.jwt, payload)
 
 
+def _tampered_credential(badge):
+    credential = copy.deepcopy(badge.credential)
+    credential["credentialSubject"]["identifier"][-1]["identityHash"] = "Mallory"
+    return credential
+
+
 def test_tampered_jwt_is_rejected(badge):
     result = verify_badge(_tampered_token(badge))
     assert not result.valid and "changed after it was signed" in result.reason
 
 
 def test_tampered_json_is_rejected(files, badge, tmp_path):
-    obj = json.loads(files["json"].read_text())
-    obj["credential"]["credentialSubject"]["identifier"][-1]["identityHash"] = "Mallory"
     edited = tmp_path / "edited.json"
-    edited.write_text(json.dumps(obj))
+    edited.write_text(json.dumps(_tampered_credential(badge)))
     result = verify_badge(edited)
-    assert not result.valid
-    assert "differs from the signed one at credentialSubject.identifier[1].identityHash" in result.reason
-    obj = json.loads(files["json"].read_text())
-    obj["jwt"] = _tampered_token(badge)
-    edited.write_text(json.dumps(obj))
-    assert "changed after it was signed" in verify_badge(edited).reason
+    assert not result.valid and "changed after it was signed" in result.reason
+    # a change JSON-LD would drop (an undefined term) cannot slip past the proof either
+    extra = {**badge.credential, "grade": "A+"}
+    result = verify_badge(json.dumps(extra).encode())
+    assert not result.valid and "'grade' is not defined by the contexts" in result.reason
+    # the proof itself edited
+    proof = copy.deepcopy(badge.credential)
+    proof["proof"][0]["created"] = "2001-01-01T00:00:00Z"
+    assert "changed after it was signed" in verify_badge(json.dumps(proof).encode()).reason
+    proof["proof"][0]["proofValue"] = "z" + "1" * 80
+    assert not verify_badge(json.dumps(proof).encode()).valid
+    unsigned = {k: v for k, v in badge.credential.items() if k != "proof"}
+    assert "not signed" in verify_badge(json.dumps(unsigned).encode()).reason
 
 
 def test_tampered_svg_is_rejected(files, badge):
@@ -310,7 +350,8 @@ def test_tampered_svg_is_rejected(files, badge):
     assert shown != svg
     result = verify_badge(shown.encode())
     assert not result.valid and "shows the learner as 'Mallory'" in result.reason
-    signed = svg.replace(badge.jwt, _tampered_token(badge))
+    forged = _tampered_credential(badge)
+    signed = render_svg(badge_text(forged), credential=json.dumps(forged))  # picture and JSON agree
     assert "changed after it was signed" in verify_badge(signed.encode()).reason
     title = svg.replace("awarded to Ada Lovelace", "awarded to Mallory")
     assert "shows the title" in verify_badge(title.encode()).reason
@@ -318,14 +359,14 @@ def test_tampered_svg_is_rejected(files, badge):
 
 def test_tampered_png_is_rejected(files, badge):
     data = files["png"].read_bytes()
-    # edit the token inside the chunk: the chunk's CRC no longer matches
-    i = data.index(badge.jwt.encode()) + 40
+    # edit the credential inside the chunk: the chunk's CRC no longer matches
+    i = data.index(badge.credential["proof"][0]["proofValue"].encode()) + 40
     flipped = data[:i] + (b"A" if data[i:i + 1] != b"A" else b"B") + data[i + 1:]
     result = verify_badge(flipped)
     assert not result.valid and "CRC" in result.reason
     # a well-formed PNG carrying a forged token
     text = badge_text(badge.credential)
-    forged = bake_png(render_png(text, size=200), _tampered_token(badge))
+    forged = bake_png(render_png(text, size=200), json.dumps(_tampered_credential(badge)))
     assert "changed after it was signed" in verify_badge(forged).reason
 
 
@@ -350,8 +391,9 @@ def test_truncated_files_are_rejected(files, fmt):
     (bytes(range(256)) * 4, "binary"),
     (b"\x89PNG\r\n\x1a\ngarbage", "PNG"),
     (b"hello world", "not a badge"),
-    (b"{}", "not a badge"),
-    (b'{"@context": ["x"], "type": "VerifiableCredential"}', "not signed"),
+    (b"{}", "not a credential"),
+    (b'{"credential": {}, "jwt": "a.b.c"}', "older biaslab"),
+    (b'{"@context": ["x"], "type": "VerifiableCredential"}', "@context"),
     (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "no <openbadges:credential>"),
     (b"<html><body/></html>", "not an SVG"),
     (b"<!DOCTYPE svg [<!ENTITY x 'y'>]><svg/>", "DOCTYPE"),
@@ -382,22 +424,26 @@ def test_expired_and_not_yet_valid(issuer):
 
 
 def test_claims_that_disagree_with_the_credential_are_rejected(issuer):
-    key = load_private_key(issuer.private)
-    from biaslab.badges import public_jwk
-
+    key = jwt_signing_key(load_private_key(issuer.private))
+    header = {"jwk": jwt_public_jwk(key.public_key())}
     good = _issue(issuer)
     for claim, value, match in (("jti", "urn:uuid:other", "jti"), ("sub", "urn:uuid:other", "sub"),
-                                ("nbf", 0, "nbf"), ("exp", 4102444800, "exp")):
+                                ("nbf", 0, "nbf"), ("exp", 4102444800, "exp"), ("iss", "did:key:z6Mkx", "iss")):
         payload = {**_payload(good.jwt), claim: value}
-        token = jwt.encode(payload, key, algorithm="EdDSA", headers={"jwk": public_jwk(key)})
+        token = jwt.encode(payload, key, algorithm="ES256", headers=header)
         result = verify_badge(token)
         assert not result.valid and match in result.reason
     payload = _payload(good.jwt)
     del payload["credentialSubject"]["achievement"]
-    token = jwt.encode(payload, key, algorithm="EdDSA", headers={"jwk": public_jwk(key)})
+    token = jwt.encode(payload, key, algorithm="ES256", headers=header)
     assert "no Achievement" in verify_badge(token).reason
-    token = jwt.encode(_payload(good.jwt), key, algorithm="EdDSA", headers={"jwk": public_jwk(key), "x5u": "http://x"})
+    token = jwt.encode(_payload(good.jwt), key, algorithm="ES256", headers={**header, "x5u": "http://x"})
     assert "does not allow: x5u" in verify_badge(token).reason
+    token = jwt.encode(_payload(good.jwt), key, algorithm="ES256", headers={"kid": "https://example.edu/keys#1"})
+    assert "network" in verify_badge(token).reason
+    leaked = {**header["jwk"], "d": "secret"}
+    token = jwt.encode(_payload(good.jwt), key, algorithm="ES256", headers={"jwk": leaked})
+    assert "PRIVATE" in verify_badge(token).reason
     hs = jwt.encode(_payload(good.jwt), "secret-secret-secret-secret-32b!", algorithm="HS256")
     assert "'HS256'" in verify_badge(hs).reason
 
@@ -431,3 +477,16 @@ def test_the_picture_is_a_real_design(badge):
     for name in ("Ca$h $x^2$ Money", "\u674e\u5c0f\u9f8d"):
         png = render_png(dataclasses.replace(long_text, learner=name), size=150)
         assert png.startswith(b"\x89PNG")
+
+
+def test_a_badge_from_an_older_biaslab_still_verifies(badge, issuer, stranger):
+    """Before Data Integrity proofs, biaslab signed only a VC-JWT with EdDSA by the issuer's did:key."""
+    key = load_private_key(issuer.private)
+    legacy = {k: v for k, v in _payload(badge.jwt).items() if k != "proof"}
+    did = badge.credential["issuer"]["id"]
+    token = jwt.encode(legacy, key, algorithm="EdDSA",
+                       headers={"kid": f"{did}#{did[len('did:key:'):]}", "jwk": public_jwk(key)})
+    assert verify_badge(token, public_key=issuer.public).valid
+    png = bake_png(render_png(badge_text(legacy), size=150), token)
+    assert verify_badge(png).valid
+    assert "not signed by that issuer" in verify_badge(token, public_key=stranger.public).reason

@@ -14,7 +14,7 @@ from biaslab.badges import (
     load_public_key,
     public_jwk,
 )
-from biaslab.badges._keys import _b58decode, _b58encode, same_key
+from biaslab.badges._keys import _b58decode, _b58encode, jwt_public_jwk, jwt_signing_key, same_key
 
 
 def test_keypair_files_modes_and_contents(tmp_path):
@@ -30,6 +30,13 @@ def test_keypair_files_modes_and_contents(tmp_path):
     assert files.did == did_key(private) and files.did.startswith("did:key:z6Mk")
     assert same_key(load_public_key(files.did), private)
     assert public_jwk(private) == {k: jwk[k] for k in ("kty", "crv", "x")}
+    # the VC-JWT's ES256 key: derived from the private key, so the same every time, and public only
+    es256 = json.loads(files.jwt_jwk.read_text())
+    assert es256["kty"] == "EC" and es256["crv"] == "P-256" and "d" not in es256 and es256["alg"] == "ES256"
+    assert jwt_public_jwk(jwt_signing_key(private).public_key()) == {k: es256[k] for k in ("kty", "crv", "x", "y")}
+    assert jwt_signing_key(files.private).private_numbers() == jwt_signing_key(private).private_numbers()
+    other = generate_keypair(tmp_path / "other")
+    assert json.loads(other.jwt_jwk.read_text())["x"] != es256["x"]
 
 
 def test_keypair_never_overwrites(tmp_path):
