@@ -9,27 +9,31 @@ every group. Every rate, disparity and bootstrap interval is derived from those 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._validation import (
-    check_binary,
     check_consistent_length,
     check_sample_weight,
     check_sensitive_features,
     raise_if_missing_groups,
 )
+from ._labels import binarize_labels
 
-__all__ = ["GroupIndex", "UndefinedMetricWarning", "encode_groups", "confusion_counts", "RATES", "rates_from_counts"]
+__all__ = [
+    "GroupIndex", "UndefinedMetricWarning", "check_feature_columns", "encode_groups", "confusion_counts", "RATES", "rates_from_counts",
+    "fill_undefined", "undefined_message", "undefined_parts", "warn_undefined", "prepare",
+]
 
 # Column order of a counts array's last axis: index = 2 * y_true + y_pred.
 TN, FP, FN, TP = 0, 1, 2, 3
 
 
 class UndefinedMetricWarning(UserWarning):
-    """A metric is undefined for a group (its denominator is zero) and was set to NaN."""
+    """A metric is undefined for a group (its denominator is zero): set to NaN, or to 0 with ``zero_division="warn"``."""
 
 
 @dataclass(frozen=True)
@@ -39,22 +43,63 @@ class GroupIndex:
     codes: np.ndarray  # int64, one per row, in [0, n_groups)
     index: pd.Index  # Index (one feature) or MultiIndex (several), one entry per group
     sizes: np.ndarray  # number of rows per group
+    control_index: pd.Index | None = None  # the control groups (control_features), leading levels of index
 
     @property
     def n_groups(self) -> int:
         return len(self.index)
 
+    @property
+    def n_control(self) -> int:
+        """Number of control groups (1 without control features)."""
+        return 1 if self.control_index is None else len(self.control_index)
 
-def encode_groups(sensitive_features, n: int | None = None, *, name: str = "sensitive_features") -> GroupIndex:
-    """Encode one or more sensitive columns into group codes (the intersections of their values)."""
-    frame = check_sensitive_features(sensitive_features, n, name, check_missing=False)
+
+def check_feature_columns(features, n: int | None, name: str, *, prefix: str | None = None,
+                          check_missing: bool = False) -> pd.DataFrame:
+    """Sensitive or control features as a DataFrame whose column names are unique."""
+    if isinstance(features, pd.DataFrame) and features.columns.duplicated().any():
+        dup = list(dict.fromkeys(features.columns[features.columns.duplicated()]))
+        raise ValueError(f"{name} has duplicate column names {', '.join(map(repr, dup))}: give every column its own name.")
+    frame = check_sensitive_features(features, n, name, check_missing=check_missing)
+    if prefix is not None and not isinstance(features, (pd.DataFrame, Mapping)) and not (
+        isinstance(features, pd.Series) and features.name is not None
+    ):
+        frame.columns = [f"{prefix}_{i}" for i in range(frame.shape[1])]
+    if frame.columns.duplicated().any():  # names that differ only as text, like 1 and "1"
+        dup = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
+        raise ValueError(f"{name} has duplicate column names {', '.join(map(repr, dup))} (as text): give every column its own name.")
+    return frame
+
+
+def encode_groups(
+    sensitive_features, n: int | None = None, *, name: str = "sensitive_features", control_features=None
+) -> GroupIndex:
+    """Encode sensitive (and control) columns into group codes (the intersections of their values).
+
+    With ``control_features`` the control columns come first, as in Fairlearn's ``MetricFrame``:
+    group ``g`` is control group ``g // n_sensitive_groups``.
+    """
+    frame = check_feature_columns(sensitive_features, n, name)
+    n_control_cols = 0
+    if control_features is not None:
+        control = check_feature_columns(control_features, len(frame), "control_features", prefix="control_feature")
+        clash = [c for c in control.columns if c in frame.columns]
+        if clash:
+            raise ValueError(
+                f"control_features and {name} share the column name(s) {', '.join(map(repr, clash))}: "
+                "a feature cannot be both; rename one of them."
+            )
+        n_control_cols = control.shape[1]
+        frame = pd.concat([control, frame], axis=1)
     level_codes, level_values = [], []
     for col in frame.columns:
         column = frame[col]
         # pandas' str dtype factorizes about 2x slower than the same values as a numpy array
         values = column if isinstance(column.dtype, pd.CategoricalDtype) else column.to_numpy()
         codes, uniques = pd.factorize(values, sort=True)
-        raise_if_missing_groups(int((codes < 0).sum()), col, name)
+        where = "control_features" if len(level_codes) < n_control_cols else name
+        raise_if_missing_groups(int((codes < 0).sum()), col, where)
         level_codes.append(codes.astype(np.int64, copy=False))
         level_values.append(pd.Index(uniques, name=col))
     if len(level_codes) == 1:
@@ -65,7 +110,12 @@ def encode_groups(sensitive_features, n: int | None = None, *, name: str = "sens
         codes = np.ravel_multi_index(tuple(level_codes), shape)
         index = pd.MultiIndex.from_product(level_values, names=list(frame.columns))
     sizes = np.bincount(codes, minlength=len(index))
-    return GroupIndex(codes=codes, index=index, sizes=sizes)
+    if n_control_cols:
+        controls = level_values[:n_control_cols]
+        control_index = controls[0] if n_control_cols == 1 else pd.MultiIndex.from_product(controls, names=[c.name for c in controls])
+    else:
+        control_index = None
+    return GroupIndex(codes=codes, index=index, sizes=sizes, control_index=control_index)
 
 
 def confusion_counts(y_true: np.ndarray, y_pred: np.ndarray, codes: np.ndarray, n_groups: int, weights=None) -> np.ndarray:
@@ -114,31 +164,54 @@ def rates_from_counts(counts: np.ndarray, names) -> np.ndarray:
     return np.stack([RATES[name][0](counts) for name in names], axis=-1)
 
 
-def warn_undefined(values: np.ndarray, names, index: pd.Index, sizes: np.ndarray, *, stacklevel: int = 3) -> None:
-    """Warn once about every (group, metric) that is NaN although the group has rows."""
+def undefined_parts(values: np.ndarray, names, index: pd.Index, sizes: np.ndarray, *, kinds=None) -> list[str]:
+    """One phrase per metric that is NaN in a group with rows: which groups, and what they lack.
+
+    ``kinds`` gives the built-in metric behind each name (for a metric renamed by a mapping).
+    """
     undefined = np.isnan(values) & (sizes[:, None] > 0)
-    if not undefined.any():
-        return
     parts = []
+    if not undefined.any():
+        return parts
+    kinds = list(names) if kinds is None else list(kinds)
     for j, name in enumerate(names):
         groups = [index[i] for i in np.flatnonzero(undefined[:, j])]
         if groups:
             shown = ", ".join(map(repr, groups[:5])) + (" ..." if len(groups) > 5 else "")
-            parts.append(f"{name} for group(s) {shown} (no {RATES[name][1] if name in RATES else 'valid rows'})")
-    warnings.warn(
-        "Undefined metric set to NaN: " + "; ".join(parts) + ".",
-        UndefinedMetricWarning,
-        stacklevel=stacklevel,
-    )
+            parts.append(f"{name} for group(s) {shown} (no {RATES[kinds[j]][1] if kinds[j] in RATES else 'valid rows'})")
+    return parts
 
 
-def prepare(y_true, y_pred, sensitive_features, sample_weight, *, min_groups: int = 1):
-    """Validate the common inputs of a group metric and encode the groups."""
-    y_true = check_binary(y_true, "y_true")
-    y_pred = check_binary(y_pred, "y_pred")
+def warn_undefined(values: np.ndarray, names, index: pd.Index, sizes: np.ndarray, *, fill: float = np.nan,
+                   stacklevel: int = 3) -> None:
+    """Warn once about every (group, metric) that is undefined (NaN) although the group has rows."""
+    parts = undefined_parts(values, names, index, sizes)
+    if parts:
+        warnings.warn(undefined_message(parts, fill), UndefinedMetricWarning, stacklevel=stacklevel)
+
+
+def undefined_message(parts: list[str], fill: float) -> str:
+    """The warning about undefined metrics set to ``fill``."""
+    if np.isnan(fill):
+        return ("Undefined metric set to NaN: " + "; ".join(parts) + ". NaN groups are left out of differences, "
+                "ratios, minima and maxima; zero_division=0 counts them as 0, as Fairlearn does.")
+    return f"Undefined metric set to {fill:g} (zero_division='warn'): " + "; ".join(parts) + "."
+
+
+def fill_undefined(values: np.ndarray, sizes: np.ndarray, fill: float) -> np.ndarray:
+    """``values`` with every NaN of a group that has rows set to ``fill`` (``zero_division``)."""
+    if np.isnan(fill):
+        return values
+    return np.where(np.isnan(values) & (sizes > 0), fill, values)
+
+
+def prepare(y_true, y_pred, sensitive_features, sample_weight, *, pos_label=None, control_features=None,
+            min_groups: int = 1):
+    """Validate the common inputs of a group metric, turn the labels into 0/1 and encode the groups."""
+    y_true, y_pred = binarize_labels({"y_true": y_true, "y_pred": y_pred}, pos_label)
     n = check_consistent_length(y_true=y_true, y_pred=y_pred)
     weights = check_sample_weight(sample_weight, n)
-    groups = encode_groups(sensitive_features, n)
+    groups = encode_groups(sensitive_features, n, control_features=control_features)
     if min_groups > 1:
         present = int((groups.sizes > 0).sum())
         if present < min_groups:

@@ -195,7 +195,7 @@ def test_no_bootstrap_means_no_intervals():
         (dict(y_true=[1, 0, 1]), ValueError, r"same number of rows: y_true has 3, y_pred has 8"),
         (dict(y_true=[1, 0, np.nan, 1, 0, 1, 0, 1]), ValueError, r"y_true contains 1 missing value"),
         (dict(y_pred=[0, 1, 2, 1, 0, 1, 0, 1]), ValueError, r"y_pred must be binary"),
-        (dict(y_pred=["yes"] * 8), TypeError, r"y_pred must hold numbers"),
+        (dict(y_pred=["yes"] * 8), ValueError, r"y_pred must be binary .* found the labels 'yes'"),
         (dict(y_true=[], y_pred=[]), ValueError, r"y_true is empty"),
         (dict(y_true=5), TypeError, r"y_true must be array-like"),
         (dict(sensitive_features=["F", "M"]), ValueError, r"sensitive_features has 2 rows but the labels have 8"),
