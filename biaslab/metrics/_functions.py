@@ -256,6 +256,11 @@ def equalized_odds_ratio(
     """The smaller (``agg="worst_case"``) or mean of the TPR and FPR ratios between groups.
     {doc}    agg : {{"worst_case", "mean"}}
 
+    If every group has the same TPR or FPR of 0, that ratio is 0/0 (NaN) and the other one is the
+    worst case. Fairlearn takes Python's ``min()`` of the two instead, which returns NaN when the
+    TPR ratio is the NaN one (but not the FPR ratio); that is the one case where
+    ``zero_division=0`` does not give Fairlearn's number.
+
     >>> equalized_odds_ratio([1, 0, 1, 0], [1, 1, 1, 0], sensitive_features=["a", "a", "b", "b"])
     0.0
     """

@@ -14,6 +14,7 @@ from .._validation import (
     check_choice,
 )
 from ._engine import encode_groups, warn_undefined
+from ._labels import binarize_labels
 
 __all__ = ["roc_auc_by_group", "calibration_by_group", "youden_threshold"]
 
@@ -61,8 +62,8 @@ class _SortedScores:
         return out if np.ndim(weights) == 2 else out[0]
 
 
-def _prepare_scores(y_true, y_score, sensitive_features, sample_weight, score_name):
-    y_true = check_binary(y_true, "y_true")
+def _prepare_scores(y_true, y_score, sensitive_features, sample_weight, score_name, pos_label):
+    (y_true,) = binarize_labels({"y_true": y_true}, pos_label)
     y_score = check_scores(y_score, score_name)
     n = check_consistent_length(y_true=y_true, **{score_name: y_score})
     weights = check_sample_weight(sample_weight, n)
@@ -70,7 +71,7 @@ def _prepare_scores(y_true, y_score, sensitive_features, sample_weight, score_na
     return y_true, y_score, weights, groups
 
 
-def roc_auc_by_group(y_true, y_score, *, sensitive_features, sample_weight=None) -> pd.Series:
+def roc_auc_by_group(y_true, y_score, *, sensitive_features, sample_weight=None, pos_label=None) -> pd.Series:
     """Area under the ROC curve within each group.
 
     Equals ``sklearn.metrics.roc_auc_score`` on each group's rows (ties count one half).
@@ -84,6 +85,8 @@ def roc_auc_by_group(y_true, y_score, *, sensitive_features, sample_weight=None)
     sensitive_features : array-like, Series or DataFrame
         One group label per row; several columns give intersectional groups.
     sample_weight : array-like, optional
+    pos_label : optional
+        The positive label of ``y_true``: ``None`` accepts 0/1 or -1/1 (1 positive), as in Fairlearn.
 
     Returns
     -------
@@ -97,7 +100,8 @@ def roc_auc_by_group(y_true, y_score, *, sensitive_features, sample_weight=None)
     b    0.0
     Name: roc_auc, dtype: float64
     """
-    y_true, y_score, weights, groups = _prepare_scores(y_true, y_score, sensitive_features, sample_weight, "y_score")
+    y_true, y_score, weights, groups = _prepare_scores(y_true, y_score, sensitive_features, sample_weight, "y_score",
+                                                       pos_label)
     sorted_scores = _SortedScores(y_true, y_score, groups.codes, groups.n_groups)
     values = sorted_scores.auc(np.ones(len(y_true)) if weights is None else weights)
     warn_undefined(values[:, None], ["roc_auc"], groups.index, groups.sizes)
@@ -105,13 +109,15 @@ def roc_auc_by_group(y_true, y_score, *, sensitive_features, sample_weight=None)
 
 
 def calibration_by_group(
-    y_true, y_prob, *, sensitive_features, n_bins: int = 10, strategy: str = "uniform", sample_weight=None
+    y_true, y_prob, *, sensitive_features, n_bins: int = 10, strategy: str = "uniform", sample_weight=None,
+    pos_label=None,
 ) -> pd.DataFrame:
     """Reliability table by group: mean predicted probability vs observed positive rate per bin.
 
     Bins follow ``sklearn.calibration.calibration_curve``: ``"uniform"`` splits [0, 1] into
     ``n_bins`` equal-width bins, ``"quantile"`` uses the quantiles of all of ``y_prob`` (the same
     edges for every group, so groups are compared bin by bin). Empty bins are left out.
+    ``pos_label`` names the positive label of ``y_true`` (``None``: 0/1 or -1/1, 1 positive).
 
     Returns
     -------
@@ -131,7 +137,8 @@ def calibration_by_group(
     2                   b    0             0.4            0.0
     3                   b    1             0.7            1.0
     """
-    y_true, y_prob, weights, groups = _prepare_scores(y_true, y_prob, sensitive_features, sample_weight, "y_prob")
+    y_true, y_prob, weights, groups = _prepare_scores(y_true, y_prob, sensitive_features, sample_weight, "y_prob",
+                                                      pos_label)
     if (y_prob < 0).any() or (y_prob > 1).any():
         raise ValueError("y_prob must be probabilities between 0 and 1; found values outside [0, 1].")
     n_bins = check_positive_int(n_bins, "n_bins")

@@ -423,3 +423,21 @@ def test_control_features_names_scores_and_bootstrap():
     low = ours.difference_ci()[("auc", "lower")]
     high = ours.difference_ci()[("auc", "upper")]
     assert (low <= ours.difference()["auc"]).all() and (ours.difference()["auc"] <= high).all()
+
+
+def test_score_functions_take_pos_label():
+    rng = np.random.default_rng(6)
+    y = rng.choice(["no", "yes"], 200)
+    scores = rng.random(200) + 0.3 * (y == "yes")
+    sf = rng.choice(["a", "b"], 200)
+    by_name = bm.roc_auc_by_group(y, scores, sensitive_features=sf, pos_label="yes")
+    by_minus_one = bm.roc_auc_by_group(np.where(y == "yes", 1, -1), scores, sensitive_features=sf)
+    for group in ("a", "b"):
+        rows = sf == group
+        expected = skm.roc_auc_score(y[rows] == "yes", scores[rows])
+        assert by_name[group] == pytest.approx(expected, abs=1e-12)
+        assert by_minus_one[group] == by_name[group]
+    table = bm.calibration_by_group(y, np.clip(scores, 0, 1), sensitive_features=sf, n_bins=4, pos_label="no")
+    assert table["observed_rate"].between(0, 1).all()
+    with pytest.raises(ValueError, match="y_true holds the labels 'no', 'yes': pass pos_label"):
+        bm.roc_auc_by_group(y, scores, sensitive_features=sf)
