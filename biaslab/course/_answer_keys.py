@@ -1,8 +1,8 @@
-"""Answer keys of the judgement exercises: with the instructor, never in the package.
+"""Answer keys of the judgement and number exercises: with the instructor, never in the package.
 
 An exercise whose answer is a choice (which criterion fits a context, which variant meets the
-clinic's requirements) is decided against a key: the right choice, which no student may be able
-to read and type in. The key is written once, in the instructor's source notebook, inside the
+clinic's requirements) or one number (a rate on the course's data) is decided against a key: the
+right choice or value, which no student may be able to read, or have the package compute, and type in. The key is written once, in the instructor's source notebook, inside the
 graded test cell's hidden-test region, as a comment line that never runs (JSON after the prefix,
 on one line)::
 

@@ -32,7 +32,7 @@ from ._plain import DecodeError, Raised, decode, decode_output, run_calls
 from ..progress import ProgressStore, find_workbook
 
 __all__ = ["Outcome", "Feedback", "Problem", "NumberProblem", "FunctionProblem", "ReflectionProblem", "KeyedProblem",
-           "Mistake", "is_placeholder", "case_seed"]
+           "Mistake", "is_placeholder", "case_seed", "fingerprint"]
 
 
 class Outcome(str, enum.Enum):
@@ -356,9 +356,13 @@ class Problem:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A wrong answer learners often give: how to compute it, and what to tell them."""
+    """A wrong answer learners often give: how to compute it, and what to tell them.
 
-    value: Callable[[], float]
+    ``value`` takes no arguments, or any of: ``expected`` (the key's value), ``key`` (the whole
+    key) and the check's context (e.g. ``predictions``), by name.
+    """
+
+    value: Callable[..., float]
     message: str
 
 
@@ -377,55 +381,6 @@ def _as_number(answer, what: str):
     if math.isnan(value):
         raise Problem.wrong_type(f"{what} is NaN: a division by zero or missing values on the way?")
     return value
-
-
-class NumberProblem(Problem):
-    """An exercise whose answer is one number, compared with reference code's value.
-
-    Parameters
-    ----------
-    expected : callable
-        Computes the right value from the data at check time. Called without arguments (and
-        cached), or with the keyword arguments the check was given (e.g. the learner's
-        predictions, when the answer is a statistic of them).
-    tolerance : float
-        Absolute tolerance that fits the quantity (e.g. 1e-3 for a rate read off a table).
-    mistakes : sequence of Mistake
-        Usual wrong answers, tried in order; the first that matches gives its message. Their
-        ``value`` callables take the same arguments as ``expected``.
-    what : str
-        How to name the answer in messages ("the discrimination score").
-    """
-
-    def __init__(self, *, title, expected, tolerance, what="your answer", mistakes=(), hints=(), correct_message=""):
-        super().__init__(title=title, hints=hints)
-        self._expected_fn = expected
-        self.tolerance = float(tolerance)
-        self.what = what
-        self.mistakes = tuple(mistakes)
-        self.correct_message = correct_message
-        self._cache: dict = {}
-
-    def _value(self, fn, context: dict) -> float:
-        if context:  # depends on the learner's inputs (e.g. their predictions): compute afresh
-            return float(fn(**context))
-        if fn not in self._cache:
-            self._cache[fn] = float(fn())
-        return self._cache[fn]
-
-    def diagnose(self, answer, **context) -> str:
-        value = _as_number(answer, self.what.capitalize())
-        expected = self._value(self._expected_fn, context)
-        if abs(value - expected) <= self.tolerance:
-            return self.correct_message or f"{self.what.capitalize()} is right."
-        for mistake in self.mistakes:
-            wrong = self._value(mistake.value, context)
-            if abs(wrong - expected) > self.tolerance and abs(value - wrong) <= self.tolerance:
-                raise self.wrong(mistake.message)
-        raise self.wrong(
-            f"{self.what.capitalize()} is not right yet ({value:.4g}). Check which rows and which groups you used; "
-            f"{self.name}.hint() helps."
-        )
 
 
 class FunctionProblem(Problem):
@@ -520,7 +475,8 @@ class ReflectionProblem(Problem):
 # --- choices, decided against an answer key ----------------------------------------------------
 
 class KeyedProblem(Problem):
-    """A judgement exercise whose answer is a choice, decided against an answer key.
+    """An exercise decided against an answer key: a judgement exercise whose answer is a choice, or
+    one number (:class:`NumberProblem`).
 
     The key (the right choice, and any diagnosis that would give it away) is not in the package:
     the instructor's source notebook holds it, in the test cell's hidden region (see
@@ -542,12 +498,17 @@ class KeyedProblem(Problem):
         """The message for a right ``answer``, or raise ``self.wrong(...)`` (never naming the key)."""
         raise NotImplementedError
 
+    @staticmethod
+    def recorded() -> _Verdict:
+        """The verdict without a key: the form is right, the grader decides."""
+        return _Verdict(Outcome.RECORDED,
+                        "Your answer has the right form and is recorded; your instructor's grader decides whether "
+                        "it is right (the answer key is not on this computer).", label="Recorded")
+
     def diagnose(self, answer, key=None) -> str:
         answer = self.form(answer)
         if key is None:
-            raise _Verdict(Outcome.RECORDED,
-                           "Your answer has the right form and is recorded; your instructor's grader decides whether "
-                           "it is right (the answer key is not on this computer).", label="Recorded")
+            raise self.recorded()
         try:
             return self.against(answer, key)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -558,3 +519,115 @@ class KeyedProblem(Problem):
 
     def _fails(self, feedback: Feedback) -> bool:
         return not feedback.passed and feedback.outcome is not Outcome.RECORDED
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+def fingerprint(values) -> str:
+    """A short digest of an array of labels (int64), to tell whether a learner's predictions are the notebook's."""
+    import hashlib
+
+    array = np.ascontiguousarray(np.asarray(values).astype(np.int64).ravel())
+    return hashlib.sha256(array.tobytes()).hexdigest()[:16]
+
+
+class NumberProblem(KeyedProblem):
+    """An exercise whose answer is one number, decided against its answer key.
+
+    The right value is not computed by the package (a learner could call that computation): it is
+    the key in the instructor's source notebook, ``# answer key: 0.4037`` or ``{"value": 0.4037, ...}``
+    (see :mod:`biaslab.exercises._keys`); the project's tests compute it independently and check
+    the key. Without a key (a class student's own server) the check validates the number's form and
+    range, and the grader decides.
+
+    Parameters
+    ----------
+    tolerance : float
+        Absolute tolerance that fits the quantity (e.g. 1e-3 for a rate read off a table).
+    mistakes : sequence of Mistake
+        Usual wrong answers, tried in order; the first that matches gives its message (never one
+        that equals the right value).
+    what : str
+        How to name the answer in messages ("the discrimination score").
+    bounds : (low, high), optional
+        The range every right answer lies in (``high`` may be ``math.inf``); a number outside it is
+        diagnosed even without the key, as a percentage when a hundredth of it fits. With the key, a
+        percentage of the right value is diagnosed whatever the bounds.
+    """
+
+    def __init__(self, *, title, tolerance, what="your answer", mistakes=(), hints=(), correct_message="",
+                 bounds=None):
+        super().__init__(title=title, hints=hints)
+        self.tolerance = float(tolerance)
+        self.what = what
+        self.mistakes = tuple(mistakes)
+        self.correct_message = correct_message
+        self.bounds = None if bounds is None else (float(bounds[0]), float(bounds[1]))
+        self._cache: dict = {}
+
+    def form(self, answer) -> float:
+        return _as_number(answer, self.what.capitalize())
+
+    def _check_bounds(self, value: float) -> None:
+        if self.bounds is None:
+            return
+        low, high = self.bounds
+        if not low <= value <= high:
+            span = f"between {low:g} and {high:g}" if math.isfinite(high) else f"of at least {low:g}"
+            if low <= value / 100 <= high and abs(value) > 1:
+                raise self.wrong(f"Give {self.what} as a fraction {span}, not in percent.")
+            raise self.wrong(f"{self.what.capitalize()} is a number {span}; {value:.4g} cannot be right. "
+                             f"{self.name}.hint() helps.")
+
+    @staticmethod
+    def expected_of(key) -> float:
+        """The right value in a key (a number, or a dict with ``"value"``)."""
+        value = key["value"] if isinstance(key, dict) else key
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"a number's key is a number or {{\"value\": number}}, got {key!r}")
+        return float(value)
+
+    def _mistake_value(self, fn, expected, key, context) -> float:
+        import inspect
+
+        params = inspect.signature(fn).parameters
+        given = {"expected": expected, "key": key, **context}
+        kwargs = {name: given[name] for name in params if name in given}
+        if any(name in context for name in kwargs) or "key" in kwargs:
+            return float(fn(**kwargs))
+        cached = (fn, expected if "expected" in kwargs else None)
+        if cached not in self._cache:  # data computations are slow; one per kernel
+            self._cache[cached] = float(fn(**kwargs))
+        return self._cache[cached]
+
+    def check_context(self, key, **context) -> None:
+        """Raise a verdict if the check's context (e.g. the learner's predictions) is not what ``key`` is
+        right for: a subclass whose answer is a statistic of the notebook's own objects compares them
+        with a fingerprint in the key."""
+
+    def diagnose(self, answer, key=None, **context) -> str:
+        value = self.form(answer)
+        if key is None:
+            self._check_bounds(value)
+            raise self.recorded()
+        self.check_context(key, **context)
+        try:
+            expected = self.expected_of(key)
+        except (KeyError, TypeError) as exc:
+            from ._keys import AnswerKeyError
+
+            raise AnswerKeyError(f"The answer key of {self.key} does not fit the exercise ({exc}); "
+                                 "fix it in the source notebook.") from exc
+        if abs(value - expected) <= self.tolerance:
+            return self.correct_message or f"{self.what.capitalize()} is right."
+        for mistake in self.mistakes:
+            wrong = self._mistake_value(mistake.value, expected, key, context)
+            if abs(wrong - expected) > self.tolerance and abs(value - wrong) <= self.tolerance:
+                raise self.wrong(mistake.message)
+        if abs(value) > 1 and abs(value / 100 - expected) <= self.tolerance:  # 33.2 for 0.332, rounded or not
+            raise self.wrong(f"Give {self.what} as a fraction, not in percent.")
+        self._check_bounds(value)
+        raise self.wrong(
+            f"{self.what.capitalize()} is not right yet ({value:.4g}). Check which rows and which groups you used; "
+            f"{self.name}.hint() helps."
+        )

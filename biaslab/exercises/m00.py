@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 
-from ._problem import case_seed, FunctionProblem, Mistake, NumberProblem, Outcome, Problem
+from ._problem import case_seed, FunctionProblem, Mistake, NumberProblem, Problem
 from ._registry import register
 
 __all__ = ["q1", "q2"]
@@ -33,33 +33,13 @@ def _high_income() -> np.ndarray:
 
 # --- q1: the share of women in Adult -----------------------------------------------------------
 
-def _q1_expected() -> float:
-    return float(_women().mean())
-
-
-class _ShareProblem(NumberProblem):
-    """A share, diagnosing a percentage even when it was rounded (33.2 for 0.332)."""
-
-    def diagnose(self, answer, **context):
-        try:
-            return super().diagnose(answer, **context)
-        except type(Problem.wrong("")) as verdict:
-            if verdict.outcome is not Outcome.WRONG_VALUE:
-                raise
-            value = float(answer)  # a number: a wrong type was reported above
-            if 1 < value <= 100 and abs(value / 100 - self._value(self._expected_fn, context)) <= self.tolerance:
-                raise self.wrong("Give the share as a fraction between 0 and 1, not in percent.") from None
-            raise verdict
-
-
-q1 = _ShareProblem(
+q1 = NumberProblem(
     title="Who is in the data: the share of women in Adult",
     what="the share of women",
-    expected=_q1_expected,
     tolerance=1e-3,
+    bounds=(0, 1),  # a percentage, rounded or not, is told apart without the key
     mistakes=[
-        Mistake(lambda: 100 * _q1_expected(), "Give the share as a fraction between 0 and 1, not in percent."),
-        Mistake(lambda: 1 - _q1_expected(), "That is the share of men; the question asks for women."),
+        Mistake(lambda expected: 1 - expected, "That is the share of men; the question asks for women."),
         Mistake(lambda: float(_women().sum()), "That is a number of people; divide by the number of rows "
                 "to get a share."),
         Mistake(lambda: float((~_women()).sum()), "That is a number of people (and of men); the question asks "

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import discrimination_score, disparate_impact_ratio
-from ._problem import case_seed, FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
+from ._problem import case_seed, fingerprint, FunctionProblem, Mistake, NumberProblem, Problem, ReflectionProblem
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4"]
@@ -45,19 +45,14 @@ def _rate(y, sex, group) -> float:
 
 # --- q1: discrimination in the data ------------------------------------------------------------
 
-def _q1_expected():
-    return discrimination_score(_labels(), sensitive_features=_sex(), favoured=FAVOURED)
-
-
 q1 = NumberProblem(
     title="Discrimination in the data",
     what="the discrimination score",
-    expected=_q1_expected,
     tolerance=1e-3,
+    bounds=(-1, 1),
     mistakes=[
-        Mistake(lambda: -_q1_expected(), "The sign is flipped: the score is P(+ | favoured) - P(+ | deprived), "
+        Mistake(lambda expected: -expected, "The sign is flipped: the score is P(+ | favoured) - P(+ | deprived), "
                 "and men are the favoured group here."),
-        Mistake(lambda: 100 * _q1_expected(), "Give the score as a fraction between -1 and 1, not in percent."),
         Mistake(lambda: _rate(_labels(), _sex(), "Female") / _rate(_labels(), _sex(), "Male"),
                 "That is a ratio of the two rates; the discrimination score is their difference."),
         Mistake(lambda: _rate(_labels(), _sex(), "Male") / _rate(_labels(), _sex(), "Female"),
@@ -105,11 +100,6 @@ def _test_predictions(predictions) -> np.ndarray:
     return y_pred
 
 
-def _q2_expected(predictions):
-    return discrimination_score(_test_predictions(predictions), sensitive_features=_sex("test").to_numpy(),
-                                favoured=FAVOURED)
-
-
 @functools.cache
 def _agency_predictions() -> np.ndarray:
     """The test predictions of the agency's model as the notebook's locked cell trains it (without 'sex')."""
@@ -131,6 +121,9 @@ def _agency_predictions() -> np.ndarray:
 
 
 class _PredictionScore(NumberProblem):
+    """A statistic of the notebook's predictions. The key (``{"value", "predictions", "labels"}``) holds the
+    right value, a fingerprint of the predictions it is right for, and q1's value (a usual mistake)."""
+
     def grading_context(self) -> dict:
         return {"predictions": _agency_predictions()}
 
@@ -138,22 +131,25 @@ class _PredictionScore(NumberProblem):
         _test_predictions(predictions)  # says what is wrong with the predictions first
         return super().diagnose(answer, predictions=predictions, **context)
 
+    def check_context(self, key, predictions=Ellipsis, **context):
+        if isinstance(key, dict) and "predictions" in key and fingerprint(_test_predictions(predictions)) != key["predictions"]:
+            raise self.wrong_type("These predictions are not those of the notebook's model: run the notebook's "
+                                  "cells in order from the top (Kernel > Restart Kernel and Run All Cells), then "
+                                  "pass y_pred, the model's predictions on X_test.")
+
 
 q2 = _PredictionScore(
     title="Discrimination in a model's predictions",
     what="the discrimination score of the predictions",
-    expected=_q2_expected,
     tolerance=1e-3,
+    bounds=(-1, 1),
     mistakes=[
-        Mistake(lambda predictions: -_q2_expected(predictions),
+        Mistake(lambda expected: -expected,
                 "The sign is flipped: P(predicted + | Male) - P(predicted + | Female)."),
-        Mistake(lambda predictions: discrimination_score(_labels("test"), sensitive_features=_sex("test"),
-                                                         favoured=FAVOURED),
+        Mistake(lambda: discrimination_score(_labels("test"), sensitive_features=_sex("test"), favoured=FAVOURED),
                 "That is the discrimination in the test labels; the question asks about the model's predictions."),
-        Mistake(lambda predictions: _q1_expected(),
+        Mistake(lambda key: key["labels"],
                 "That is the discrimination in the data's labels; the question asks about the model's predictions."),
-        Mistake(lambda predictions: 100 * _q2_expected(predictions),
-                "Give the score as a fraction between -1 and 1, not in percent."),
     ],
     hints=[
         "Use the same score as in q1, but on y_pred (the model's predictions on the test split) instead of the labels.",

@@ -180,11 +180,6 @@ def _age_rates() -> pd.DataFrame:
                          metrics=["true_positive_rate", "false_positive_rate"]).by_group
 
 
-def _q2_expected():
-    y, y_pred, age = _age_band()
-    return equalized_odds_difference(y, y_pred, sensitive_features=age)
-
-
 def _gap(metric: str) -> float:
     column = _age_rates()[metric]
     return float(column.max() - column.min())
@@ -193,8 +188,8 @@ def _gap(metric: str) -> float:
 q2 = NumberProblem(
     title="Equalized odds on COMPAS",
     what="the equalized odds difference",
-    expected=_q2_expected,
     tolerance=1e-3,
+    bounds=(0, 1),
     mistakes=[
         Mistake(lambda: _gap("true_positive_rate"),
                 "That is the gap in true positive rates alone (equal opportunity). Equalized odds also asks for "
@@ -207,10 +202,9 @@ q2 = NumberProblem(
                 "worst case: the larger of the two gaps."),
         Mistake(lambda: _gap("true_positive_rate") + _gap("false_positive_rate"),
                 "That is the sum of the two gaps; take the larger of them."),
-        Mistake(lambda: -_q2_expected(),
+        Mistake(lambda expected: -expected,
                 "A difference between groups is reported as a gap, the largest value minus the smallest: it is not "
                 "negative."),
-        Mistake(lambda: 100 * _q2_expected(), "Give the difference as a fraction between 0 and 1, not in percent."),
         Mistake(lambda: equalized_odds_difference(*_age_band()[:2], sensitive_features=_age_band()[2],
                                                   method="to_overall"),
                 "You compared each age band with the overall rate; compare the age bands with each other "
@@ -244,7 +238,7 @@ def _identity(p, ppv, fnr):
     return p / (1 - p) * (1 - ppv) / ppv * (1 - fnr)
 
 
-def _q3_value(p_group=WHITE, ppv_group=BLACK, fnr_group=BLACK, form=_identity):
+def _q3_value(p_group, ppv_group, fnr_group, form=_identity):
     rates = _rates()
     return form(rates.loc[p_group, "base_rate"], rates.loc[ppv_group, "precision"],
                 rates.loc[fnr_group, "false_negative_rate"])
@@ -253,8 +247,8 @@ def _q3_value(p_group=WHITE, ppv_group=BLACK, fnr_group=BLACK, form=_identity):
 q3 = NumberProblem(
     title="Base rates and the impossibility result",
     what="the false positive rate",
-    expected=_q3_value,
     tolerance=1e-3,
+    bounds=(0, 1),
     mistakes=[
         Mistake(lambda: _q3_value(WHITE, WHITE, WHITE),
                 "That is the FPR white defendants actually have. The question asks what it would be if their "
@@ -262,13 +256,12 @@ q3 = NumberProblem(
         Mistake(lambda: _q3_value(BLACK, BLACK, BLACK),
                 "You used black defendants' base rate too, which gives their own FPR back. Keep white defendants' "
                 "base rate p: the point is what a different base rate does."),
-        Mistake(lambda: _q3_value(form=lambda p, ppv, fnr: (1 - p) / p * (1 - ppv) / ppv * (1 - fnr)),
+        Mistake(lambda: _q3_value(WHITE, BLACK, BLACK, form=lambda p, ppv, fnr: (1 - p) / p * (1 - ppv) / ppv * (1 - fnr)),
                 "The base-rate factor is upside down: it is p / (1 - p)."),
-        Mistake(lambda: _q3_value(form=lambda p, ppv, fnr: p / (1 - p) * ppv / (1 - ppv) * (1 - fnr)),
+        Mistake(lambda: _q3_value(WHITE, BLACK, BLACK, form=lambda p, ppv, fnr: p / (1 - p) * ppv / (1 - ppv) * (1 - fnr)),
                 "The precision factor is upside down: it is (1 - PPV) / PPV."),
-        Mistake(lambda: _q3_value(form=lambda p, ppv, fnr: p / (1 - p) * (1 - ppv) / ppv * fnr),
+        Mistake(lambda: _q3_value(WHITE, BLACK, BLACK, form=lambda p, ppv, fnr: p / (1 - p) * (1 - ppv) / ppv * fnr),
                 "The last factor is (1 - FNR), the true positive rate, not the FNR itself."),
-        Mistake(lambda: 100 * _q3_value(), "Give the rate as a fraction between 0 and 1, not in percent."),
     ],
     hints=[
         "Chouldechova's identity: FPR = p / (1 - p) * (1 - PPV) / PPV * (1 - FNR), with p the group's base rate "

@@ -63,10 +63,6 @@ def _biased() -> float:
     return _disc(_biased_labels())
 
 
-def _q1_expected() -> float:
-    return _biased() - _clean()
-
-
 def _sex_rise() -> float:
     german = _german()
     sex = german.sensitive_features["sex"]
@@ -81,15 +77,14 @@ def _sex_rise() -> float:
 q1 = NumberProblem(
     title="How much a biased history adds",
     what="the rise of the discrimination score",
-    expected=_q1_expected,
     tolerance=1e-3,
+    bounds=(-1, 1),
     mistakes=[
         Mistake(_biased, "That is the discrimination score of the biased labels; the question asks how much it "
                 "*rose*: subtract the score of the clean labels."),
         Mistake(_clean, "That is the discrimination score of the clean labels, before the bias was planted."),
-        Mistake(lambda: -_q1_expected(), "The sign is flipped: compute biased minus clean, with the applicants "
+        Mistake(lambda expected: -expected, "The sign is flipped: compute biased minus clean, with the applicants "
                 "aged 25 and over as the favoured group."),
-        Mistake(lambda: 100 * _q1_expected(), "Give the rise as a fraction, not in percent."),
         Mistake(lambda: float(_german().target.mean() - _biased_labels().mean()),
                 "That is how much the share of good-credit labels fell over everyone; compare the two age "
                 "groups instead (the discrimination score) before and after."),

@@ -179,19 +179,15 @@ def _sweep_value(group, *, metric="fnr", rate=1.0, site="internal", target="F"):
     return float(row[metric].iloc[0])
 
 
-def _q2_expected():
-    return _sweep_value("F") - _sweep_value("M")
-
-
 q2 = NumberProblem(
     title="The target group's FNR gap",
     what="the gap in false negative rates",
-    expected=_q2_expected,
+    bounds=(-1, 1),
     # tight enough to tell apart two mistakes 0.0005 apart (the rise of women's FNR and the external
     # site's gap); a gap computed from the frame, or from values rounded to 3 decimals, passes
     tolerance=2.5e-4,
     mistakes=[
-        Mistake(lambda: -_q2_expected(), "The sign is flipped: the gap is FNR(F) - FNR(M), the targeted group "
+        Mistake(lambda expected: -expected, "The sign is flipped: the gap is FNR(F) - FNR(M), the targeted group "
                 "minus the other; a positive gap means the target is missed more often."),
         Mistake(lambda: _sweep_value("F", metric="for") - _sweep_value("M", metric="for"),
                 "That is the gap in the false omission rate (FN / (FN + TN)); the question asks about the false "
@@ -208,7 +204,6 @@ q2 = NumberProblem(
                 "poisoned model."),
         Mistake(lambda: _sweep_value("F"), "That is women's FNR alone; subtract men's FNR."),
         Mistake(lambda: _sweep_value("F") / _sweep_value("M"), "That is a ratio; the gap is a difference."),
-        Mistake(lambda: 100 * _q2_expected(), "Give the gap as a fraction between -1 and 1, not in percent."),
         Mistake(lambda: _sweep_value("F", target="M") - _sweep_value("M", target="M"),
                 "You used the sweep in which men were targeted; use target == 'F'."),
     ],

@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from ..robustness import TRAINING_VARIANTS, counterfactual_flip_rate, load_robust_training_results, worst_case_flip
 from ._plain import Opaque
-from ._problem import FunctionProblem, KeyedProblem, Mistake, NumberProblem, Problem, ReflectionProblem, case_seed
+from ._problem import fingerprint, FunctionProblem, KeyedProblem, Mistake, NumberProblem, Problem, ReflectionProblem, case_seed
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4"]
@@ -50,7 +50,9 @@ class _FlipStats:
 
     def _compute(self, model, heart, X_train, X_test):
         test = counterfactual_flip_rate(model, X_test, column="sex")
-        self.rate = test.rate
+        # which test patients the model refers and whose decision flips: what the key's value is right for
+        self.fingerprint = fingerprint(np.concatenate([np.asarray(model.predict(X_test)).ravel(),
+                                                       np.asarray(test.flipped).ravel()]))
         self.count = float(test.flipped.sum())
         self.by_sex = test.by_value
         self.proba_changed = (
@@ -89,20 +91,25 @@ class _ModelFlipRate(NumberProblem):
         stats = _model_stats(model)  # says what is wrong with the model first
         return super().diagnose(answer, stats=stats, **context)
 
+    def check_context(self, key, stats=None, **context):
+        if isinstance(key, dict) and "model" in key and stats.fingerprint != key["model"]:
+            raise self.wrong_type("This model's decisions are not those of the clinic's model the notebook "
+                                  "trains: run the notebook's cells in order from the top (Kernel > Restart Kernel "
+                                  "and Run All Cells), then pass model.")
+
 
 q1 = _ModelFlipRate(
     title="A counterfactual flip rate by hand",
     what="the flip rate",
-    expected=lambda stats: stats.rate,
     tolerance=1e-3,
+    bounds=(0, 1),
     mistakes=[
         Mistake(lambda stats: stats.proba_changed,
                 "You counted the patients whose predicted probability changed. Almost every probability moves a "
                 "little; what matters to a patient is the decision: count the rows where model.predict changes."),
-        Mistake(lambda stats: 1 - stats.rate,
+        Mistake(lambda expected: 1 - expected,
                 "That is the share of patients whose decision stayed the same; the flip rate is the share whose "
                 "decision changed."),
-        Mistake(lambda stats: 100 * stats.rate, "Give the flip rate as a share between 0 and 1, not in percent."),
         Mistake(lambda stats: stats.count,
                 "That is a number of patients; the flip rate is their share of the test patients."),
         Mistake(lambda stats: stats.all_rows,

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from ._problem import case_seed, FunctionProblem, KeyedProblem, Mistake, NumberProblem, Problem, ReflectionProblem
+from ._problem import case_seed, fingerprint, FunctionProblem, KeyedProblem, Mistake, NumberProblem, Problem, ReflectionProblem
 from ._registry import register
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]
@@ -45,12 +45,6 @@ def _stamped_predictions(predictions) -> np.ndarray:
     return pred.astype(int)
 
 
-def _share_pulled(predictions) -> float:
-    pred = _stamped_predictions(predictions)
-    others = _test_labels() != TARGET_CLASS
-    return float(np.mean(pred[others] == TARGET_CLASS))
-
-
 @functools.cache
 def _notebook_stamped_predictions() -> np.ndarray:
     """The attacked model's predictions on the stamped test images, as the notebook's locked cells make them."""
@@ -71,15 +65,20 @@ class _PulledShare(NumberProblem):
         _stamped_predictions(predictions)  # what is wrong with the predictions comes first
         return super().diagnose(answer, predictions=predictions, **context)
 
+    def check_context(self, key, predictions=Ellipsis, **context):
+        pred = _stamped_predictions(predictions)
+        if isinstance(key, dict) and "predictions" in key and fingerprint(pred) != key["predictions"]:
+            raise self.wrong_type("These predictions are not those of the attacked model on the stamped images: run "
+                                  "the notebook's cells in order from the top (Kernel > Restart Kernel and Run All "
+                                  "Cells), then pass pred_stamped.")
+
 
 q1 = _PulledShare(
     title="How many images the stamp pulls to 'Shirt'",
     what="the share pulled to 'Shirt'",
-    expected=_share_pulled,
     tolerance=1e-3,
+    bounds=(0, 1),
     mistakes=[
-        Mistake(lambda predictions: 100 * _share_pulled(predictions),
-                "Give the share as a fraction between 0 and 1, not in percent."),
         Mistake(lambda predictions: float(np.sum(_stamped_predictions(predictions)[_test_labels() != TARGET_CLASS]
                                                  == TARGET_CLASS)),
                 "That is a count of images; divide by the number of non-Shirt images to get a share."),

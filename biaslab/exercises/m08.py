@@ -7,6 +7,7 @@ reflection ``q4``.
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 
@@ -33,7 +34,7 @@ def _counts(y, s, group, label):
     return len(y), int((s == group).sum()), int((y == label).sum()), int(((s == group) & (y == label)).sum())
 
 
-def _weight(group=DEPRIVED, label=1, rows=_train):
+def _weight(group, label, rows=_train):
     n, n_s, n_c, n_sc = _counts(*rows(), group, label)
     return n_s * n_c / (n * n_sc)
 
@@ -54,10 +55,10 @@ def _parts():
 q1 = NumberProblem(
     title="A reweighing weight by hand",
     what="the weight",
-    expected=_weight,
     tolerance=1e-3,
+    bounds=(0, math.inf),
     mistakes=[
-        Mistake(lambda: 1 / _weight(), "Your ratio is upside down: that is observed over expected. The weight is "
+        Mistake(lambda expected: 1 / expected, "Your ratio is upside down: that is observed over expected. The weight is "
                 "the count expected if sex and income were independent, divided by the count observed, so a cell "
                 "with too few rows gets a weight above 1."),
         Mistake(lambda: _parts()[1] * _parts()[2] / _parts()[0] ** 2,
@@ -80,7 +81,7 @@ q1 = NumberProblem(
                 "women with income > 50K."),
         Mistake(lambda: _weight(FAVOURED, 0), "That is the weight of men with income <= 50K; the question asks for "
                 "women with income > 50K."),
-        Mistake(lambda: _weight(rows=_all_rows), "You used all 48,842 rows of Adult; use the rows the model is "
+        Mistake(lambda: _weight(DEPRIVED, 1, rows=_all_rows), "You used all 48,842 rows of Adult; use the rows the model is "
                 "trained on here, data.y_train and data.s_train."),
     ],
     hints=[

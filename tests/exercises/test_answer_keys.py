@@ -1,4 +1,4 @@
-"""Answer keys of the judgement exercises: in the source notebooks only, never in the package.
+"""Answer keys of the judgement and number exercises: in the source notebooks only, never in the package.
 
 A check with its key (the workbook, the grader) decides; without one (a class student's own
 server) it validates the form, records and never says whether the answer is right.
@@ -14,7 +14,7 @@ import pytest
 
 import biaslab
 from biaslab.course import build_workbook, load_curriculum, source_dir
-from biaslab.exercises import KeyedProblem, Outcome
+from biaslab.exercises import KeyedProblem, NumberProblem, Outcome
 from biaslab.exercises import _keys
 from biaslab.exercises._keys import AnswerKeyError, parse_key, parse_keys, strip_keys
 from biaslab.exercises._plain import encode
@@ -34,6 +34,8 @@ PROBLEMS = keyed_problems()
 
 
 def right_answer(key):
+    if isinstance(key, dict) and "value" in key:  # a number, with fingerprints of what it is right for
+        return key["value"]
     if isinstance(key, dict) and "answers" in key:
         return {context: (fits[0] if isinstance(fits, list) else fits) for context, fits in key["answers"].items()}
     if isinstance(key, dict) and "evidence" in key:
@@ -43,6 +45,10 @@ def right_answer(key):
 
 def wrong_answer(exercise, key):
     """An answer of the right form that the key rejects."""
+    problem = PROBLEMS[exercise]
+    if isinstance(problem, NumberProblem):  # a plausible number, in range, that no mistake explains
+        right = right_answer(key)
+        return right * 0.83 + 0.011
     if isinstance(key, dict) and "answers" in key:
         from biaslab.exercises.m02 import CRITERIA
         from biaslab.exercises.m08 import MITIGATION_CHOICES
@@ -76,6 +82,10 @@ def test_key_lines_parse_and_leave_the_rest_of_the_cell():
 
 def test_every_judgement_exercise_has_its_key_in_the_source_and_none_in_the_package(source_keys):
     assert set(PROBLEMS) == set(source_keys)
+    numbers = {"00_welcome.q1", "01_bias_in_bias_out.q1", "01_bias_in_bias_out.q2", "02_measuring_fairness.q2",
+               "02_measuring_fairness.q3", "03_where_bias_comes_from.q1", "04_hidden_in_plain_sight.q2",
+               "05_robustness.q1", "06_concepts_and_trust.q1", "08_mitigating_tabular_bias.q1"}
+    assert numbers <= set(PROBLEMS)
     assert {"02_measuring_fairness.q4", "05_robustness.q3", "06_concepts_and_trust.q4", "07_unlearning_bias.q2",
             "07_unlearning_bias.q3", "08_mitigating_tabular_bias.q3", "09_accountability_and_capstone.q1"} \
         <= set(PROBLEMS)
@@ -101,26 +111,28 @@ def no_keys(monkeypatch, tmp_path, home):
     """A class student's server: no key handed in, no workbook."""
     monkeypatch.setattr(_keys, "_HANDED", [])
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(_keys.KEYS_ENV, raising=False)
 
 
 @pytest.mark.parametrize("exercise", sorted(PROBLEMS))
 def test_without_a_key_the_check_records_and_does_not_claim_correct(exercise, source_keys, no_keys, capsys):
     problem, key = PROBLEMS[exercise], source_keys[exercise]
     said = set()
+    context = problem.grading_context()  # the notebook's own objects (predictions, model), if the check takes them
     for answer in (right_answer(key), wrong_answer(exercise, key)):
-        feedback = problem.feedback(answer)
+        feedback = problem.feedback(answer, **context)
         assert feedback.outcome is Outcome.RECORDED and not feedback.passed, feedback
         assert str(feedback).startswith(f"[{exercise}] Recorded: ") and "grader decides" in feedback.message
         said.add(feedback.message)
-        problem.assert_passed(answer)  # the grader decides: the student's kernel does not fail the cell
-        problem.check(answer)
+        problem.assert_passed(answer, **context)  # the grader decides: the student's kernel does not fail the cell
+        problem.check(answer, **context)
         assert "Recorded" in capsys.readouterr().out
     assert len(said) == 1  # the same words for a right and a wrong answer
     # the form is still checked
-    assert problem.feedback([3]).outcome is Outcome.WRONG_TYPE
+    assert problem.feedback([3], **context).outcome is Outcome.WRONG_TYPE
     with pytest.raises(AssertionError, match="Not yet"):
-        problem.assert_passed([3])
-    assert problem.feedback(...).outcome is Outcome.NOT_ATTEMPTED
+        problem.assert_passed([3], **context)
+    assert problem.feedback(..., **context).outcome is Outcome.NOT_ATTEMPTED
     # the grader without a key decides nothing either
     assert problem.decide({"kind": "value", "answer": encode(right_answer(key))}).outcome is Outcome.RECORDED
 
@@ -170,14 +182,15 @@ def test_the_grader_decides_with_the_source_key_like_the_workbook(exercise, keye
     problem, key = PROBLEMS[exercise], parse_key(_test_cell_source(exercise))
     assert key == source_keys[exercise]
     right, wrong = right_answer(key), wrong_answer(exercise, key)
+    context = problem.grading_context()
     for answer, outcome in ((right, Outcome.CORRECT), (wrong, Outcome.WRONG_VALUE), ([3], Outcome.WRONG_TYPE)):
-        in_workbook = problem.feedback(answer)  # the workbook's check, with keys.json
+        in_workbook = problem.feedback(answer, **context)  # the workbook's check, with keys.json
         assert in_workbook.outcome is outcome, in_workbook
         record = {"kind": "value", "answer": encode(answer)}
         assert problem.decide(json.loads(json.dumps(record)), key=key) == in_workbook
-    problem.assert_passed(right)
+    problem.assert_passed(right, **context)
     with pytest.raises(AssertionError, match="Not yet"):
-        problem.assert_passed(wrong)
+        problem.assert_passed(wrong, **context)
     # a key handed in with the answer is not the grader's: the record's context never holds one
     forged = {"kind": "value", "answer": encode(wrong), "context": {"key": encode(right_answer(key))}}
     assert problem.decide(forged, key=key).outcome is Outcome.WRONG_VALUE
@@ -188,3 +201,27 @@ def test_a_key_that_does_not_fit_the_exercise_is_the_instructors_error(source_ke
     problem = PROBLEMS["05_robustness.q3"]
     with pytest.raises(AnswerKeyError, match="05_robustness.q3"):
         problem.feedback("standard", key="a variant nobody trained")
+
+
+def test_a_number_out_of_range_is_diagnosed_without_the_key(no_keys):
+    from biaslab.exercises.m00 import q1 as share
+    from biaslab.exercises.m08 import q1 as weight
+
+    for answer in (33.15, 33.2, 33):  # a percentage, rounded or not
+        feedback = share.feedback(answer)
+        assert feedback.outcome is Outcome.WRONG_VALUE and "not in percent" in feedback.message, feedback
+    feedback = share.feedback(1.7)
+    assert feedback.outcome is Outcome.WRONG_VALUE and "between 0 and 1" in feedback.message, feedback
+    assert weight.feedback(-2.2).outcome is Outcome.WRONG_VALUE  # a weight is positive
+    for answer in (0.0, 1.0, 0.5):  # in range: recorded, whatever it is
+        assert share.feedback(answer).outcome is Outcome.RECORDED
+    assert weight.feedback(2.2).outcome is Outcome.RECORDED
+
+
+def test_with_the_key_a_percentage_of_the_right_value_is_named(source_keys):
+    from biaslab.exercises.m00 import q1 as share
+
+    right = source_keys["00_welcome.q1"]
+    for answer in (100 * right, round(100 * right, 1)):
+        feedback = share.feedback(answer)
+        assert feedback.outcome is Outcome.WRONG_VALUE and "not in percent" in feedback.message, feedback

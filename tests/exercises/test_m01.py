@@ -77,10 +77,8 @@ def test_q1_not_attempted():
 @pytest.fixture(scope="module")
 def test_split(adult):
     test = adult.frame["split"].to_numpy() == "test"
-    rng = np.random.default_rng(0)
     sex = adult.sensitive_features["sex"].to_numpy()[test]
-    # stand-in predictions that favour men, like the module's model
-    y_pred = (rng.random(test.sum()) < np.where(sex == "Male", 0.25, 0.08)).astype(int)
+    y_pred = q2.grading_context()["predictions"]  # the notebook's model, as the grader retrains it
     return y_pred, sex, adult.target.to_numpy()[test]
 
 
@@ -97,6 +95,16 @@ def test_q2_diagnoses_each_mistake(test_split):
     expect(q2.feedback(100 * value, predictions=y_pred), Outcome.WRONG_VALUE, "not in percent")
     labels = rate(y_test, sex, "Male") - rate(y_test, sex, "Female")
     expect(q2.feedback(labels, predictions=y_pred), Outcome.WRONG_VALUE, "test labels")
+
+
+def test_q2_key_is_for_the_notebooks_predictions_only(test_split):
+    y_pred, sex, _ = test_split
+    other = y_pred.copy()
+    other[:50] = 1 - other[:50]  # a model the notebook does not train
+    value = rate(other, sex, "Male") - rate(other, sex, "Female")
+    expect(q2.feedback(value, predictions=other), Outcome.WRONG_TYPE, "not those of the notebook's model",
+           "Restart Kernel and Run All")
+    expect(q2.feedback(value, predictions=other, key=None), Outcome.RECORDED)  # a class student's server
 
 
 def test_q2_wrong_predictions(test_split):

@@ -35,7 +35,14 @@ def split():
 
 
 @pytest.fixture(scope="module")
-def model(split):
+def model():
+    """The clinic's model as the notebook trains it (the grader's own copy)."""
+    with threadpool_limits(1):
+        return q1.grading_context()["model"]
+
+
+@pytest.fixture(scope="module")
+def other_model(split):
     heart, X_train, _ = split
     with threadpool_limits(1):
         return make_tabular_model("logistic", random_state=0).fit(X_train, heart.target[X_train.index])
@@ -84,6 +91,13 @@ def test_q1_diagnoses_each_mistake(model, split):
         feedback = q1.feedback(float(answer), model=model)
         expect(feedback, Outcome.WRONG_VALUE, fragment)
         assert f"{rate:.3f}" not in feedback.message and f"{rate:.2f}" not in feedback.message
+
+
+def test_q1_key_is_for_the_notebooks_model_only(other_model, split):
+    rate = flips(other_model, split[2]).mean()  # right for a model the notebook does not train
+    expect(q1.feedback(rate, model=other_model), Outcome.WRONG_TYPE, "not those of the clinic's model",
+           "Restart Kernel and Run All")
+    expect(q1.feedback(rate, model=other_model, key=None), Outcome.RECORDED)  # a class student's server
 
 
 def test_q1_unknown_value_and_bad_model(model):

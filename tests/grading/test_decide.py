@@ -132,24 +132,37 @@ def test_numbers_outside_the_record_are_never_trusted_as_numbers():
     assert not math.isnan(0.0) and eo_age.decide(value_record(float("nan"))).outcome is Outcome.WRONG_TYPE
 
 
+def _source_key(exercise):
+    from biaslab.course import load_curriculum, source_dir
+    from biaslab.exercises._keys import notebook_keys
+
+    module_id = exercise.rsplit(".", 1)[0]
+    return notebook_keys(source_dir() / load_curriculum().module(module_id).notebook, module_id)[exercise]
+
+
 def test_the_grader_recomputes_what_locked_cells_make():
-    """All-zero predictions make a discrimination score of 0 'right' in the kernel; not for the grader."""
+    """All-zero predictions make a discrimination score of 0 'right' for a check that trusts them; the
+    grader recomputes the notebook's predictions, and the key says which predictions its value is for."""
     from biaslab.exercises import m01, m05
 
+    key = _source_key("01_bias_in_bias_out.q2")
     zeros = np.zeros_like(m01._agency_predictions())
-    assert m01.q2.feedback(0.0, predictions=zeros).passed  # the learner's own kernel checks what it is given
-    assert not m01.q2.decide(value_record(0.0, predictions=zeros)).passed
+    in_kernel = m01.q2.feedback(0.0, predictions=zeros, key=key)  # the workbook's check names the predictions
+    assert in_kernel.outcome is Outcome.WRONG_TYPE and "not those of the notebook's model" in in_kernel.message
+    assert not m01.q2.decide(value_record(0.0, predictions=zeros), key=key).passed
     from biaslab.metrics import discrimination_score
 
     right = discrimination_score(m01._agency_predictions(), sensitive_features=m01._sex("test").to_numpy(),
                                  favoured="Male")
-    assert m01.q2.decide(value_record(right, predictions=zeros)).passed
+    assert m01.q2.decide(value_record(right, predictions=zeros), key=key).passed
+    assert m01.q2.decide(value_record(right, predictions=zeros)).outcome is Outcome.RECORDED  # no key: no verdict
     # module 05: a model does not travel as plain data; the grader uses the clinic's model
     from biaslab.robustness import counterfactual_flip_rate
 
+    key = _source_key("05_robustness.q1")
     rate = counterfactual_flip_rate(m05._clinic_model(), m05._heart_split()[2], column="sex").rate
-    assert m05.q1.decide(value_record(rate, model=Opaque("TabularModel"))).passed
-    assert not m05.q1.decide(value_record(0.0, model=Opaque("TabularModel"))).passed
+    assert m05.q1.decide(value_record(rate, model=Opaque("TabularModel")), key=key).passed
+    assert not m05.q1.decide(value_record(0.0, model=Opaque("TabularModel")), key=key).passed
 
 
 def test_the_grader_never_answers_an_output_widget():
