@@ -441,3 +441,12 @@ def test_score_functions_take_pos_label():
     assert table["observed_rate"].between(0, 1).all()
     with pytest.raises(ValueError, match="y_true holds the labels 'no', 'yes': pass pos_label"):
         bm.roc_auc_by_group(y, scores, sensitive_features=sf)
+
+
+def test_control_features_bad_input():
+    args = ([1, 0, 1, 0], [1, 0, 0, 1])
+    with pytest.raises(ValueError, match="control_features has 2 rows but the labels have 4"):
+        group_metrics(*args, sensitive_features=["a", "b", "a", "b"], control_features=["x", "y"])
+    with pytest.raises(ValueError, match=r"control_features column 'c' has 1 missing value"):
+        group_metrics(*args, sensitive_features=["a", "b", "a", "b"],
+                      control_features=pd.Series(["x", None, "y", "y"], name="c"))
