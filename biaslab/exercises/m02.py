@@ -173,6 +173,20 @@ def _age_band():
             compas.sensitive_features["age_band"].astype(str).to_numpy())
 
 
+def _black_white_rows() -> np.ndarray:
+    race = _compas().frame["race"].astype(str).to_numpy()
+    return np.isin(race, [BLACK, WHITE])
+
+
+def _age_subset_value(rows, *, y="target", y_pred="high_risk") -> float:
+    """The equalized odds difference by age band on ``rows`` (None: all), with the columns ``y``/``y_pred`` used."""
+    compas = _compas()
+    cols = {"target": compas.target.to_numpy(), "high_risk": compas.high_risk.to_numpy()}
+    age = compas.sensitive_features["age_band"].astype(str).to_numpy()
+    keep = slice(None) if rows is None else rows
+    return equalized_odds_difference(cols[y][keep], cols[y_pred][keep], sensitive_features=age[keep])
+
+
 @functools.cache
 def _age_rates() -> pd.DataFrame:
     y, y_pred, age = _age_band()
@@ -219,13 +233,20 @@ q2 = NumberProblem(
                                                   sensitive_features=_black_white()[2]),
                 "That is the equalized odds difference by race (black and white defendants), worked out above. "
                 "This question asks about the three age bands."),
+        Mistake(lambda: _age_subset_value(_black_white_rows()),
+                "You used only the black and white defendants (the rows of the race comparison above). The question "
+                "asks about every defendant, whatever their race: use all rows of compas."),
+        Mistake(lambda: _age_subset_value(None, y="high_risk", y_pred="target"),
+                "The labels and the predictions are swapped: y_true is compas.target (arrested again), y_pred is "
+                "compas.high_risk (the tool's label). Swapping them turns TPR into precision."),
     ],
     hints=[
-        "Equalized odds holds when every group has the same true positive rate and the same false positive rate. "
-        "Its difference is the larger of the two gaps: max(TPR gap, FPR gap), each gap being largest minus smallest "
-        "over the groups.",
-        "equalized_odds_difference(compas.target, compas.high_risk, sensitive_features=compas.sensitive_features"
-        "['age_band']) computes it, on all defendants.",
+        "Use every defendant (all 6,172 rows, not only the black and white ones compared above) and group them by "
+        "compas.sensitive_features['age_band']. Equalized odds holds when every group has the same true positive "
+        "rate and the same false positive rate; its difference is the larger of the two gaps, each gap being "
+        "largest minus smallest over the groups.",
+        "biaslab.metrics has a function for it; it takes y_true (who was arrested again), y_pred (who the tool "
+        "labelled higher risk) and sensitive_features (the age bands).",
     ],
     correct_message="Right. The youngest defendants are far more often labelled high risk without being "
     "rearrested: age is one of COMPAS's inputs, and its error rates differ even more by age than by race.",
@@ -253,6 +274,10 @@ q3 = NumberProblem(
         Mistake(lambda: _q3_value(WHITE, WHITE, WHITE),
                 "That is the FPR white defendants actually have. The question asks what it would be if their "
                 "precision and FNR were those of black defendants: take PPV and FNR from the black row."),
+        Mistake(lambda: _q3_value(BLACK, WHITE, WHITE),
+                "The groups are swapped: keep white defendants' base rate p, and take PPV and FNR from the black "
+                "row (the question asks what white defendants' FPR would be with black defendants' precision and "
+                "miss rate)."),
         Mistake(lambda: _q3_value(BLACK, BLACK, BLACK),
                 "You used black defendants' base rate too, which gives their own FPR back. Keep white defendants' "
                 "base rate p: the point is what a different base rate does."),

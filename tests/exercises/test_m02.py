@@ -132,6 +132,7 @@ def test_q2_correct(compas):
 def test_q2_diagnoses_each_mistake(compas, rates):
     y, y_pred = compas.target.to_numpy(), compas.high_risk.to_numpy()
     age = compas.sensitive_features["age_band"].astype(str).to_numpy()
+    black_white = compas.frame["race"].astype(str).isin(["African-American", "Caucasian"]).to_numpy()
     by_age = group_metrics(y, y_pred, sensitive_features=age,
                            metrics=["true_positive_rate", "false_positive_rate", "selection_rate", "precision"])
     gap = by_age.difference()
@@ -148,6 +149,11 @@ def test_q2_diagnoses_each_mistake(compas, rates):
         "demographic parity": gap["selection_rate"],
         "predictive parity": gap["precision"],
         "by race": race_value,
+        # the two most common mistakes: a subset of the rows (the black and white defendants of the race
+        # comparison above), and the labels and predictions swapped
+        "every defendant": equalized_odds_difference(y[black_white], y_pred[black_white],
+                                                     sensitive_features=age[black_white]),
+        "labels and the predictions are swapped": equalized_odds_difference(y_pred, y, sensitive_features=age),
     }
     for fragment, answer in cases.items():
         feedback = q2.feedback(answer)
@@ -191,6 +197,7 @@ def test_q3_diagnoses_each_mistake(rates):
         "base-rate factor is upside down": (1 - p) / p * (1 - ppv) / ppv * (1 - fn),
         "precision factor is upside down": p / (1 - p) * ppv / (1 - ppv) * (1 - fn),
         "not the FNR itself": p / (1 - p) * (1 - ppv) / ppv * fn,
+        "groups are swapped": identity(black["base_rate"], white["precision"], white["false_negative_rate"]),
         "not in percent": 100 * value,
     }
     for fragment, answer in cases.items():
