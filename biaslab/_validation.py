@@ -164,6 +164,10 @@ def check_sensitive_features(
     if sf is None:
         raise TypeError(f"{name} is required: pass a Series, DataFrame or array with one group label per row.")
     if isinstance(sf, pd.DataFrame):
+        if sf.columns.duplicated().any():
+            dup = list(dict.fromkeys(sf.columns[sf.columns.duplicated()]))
+            raise ValueError(f"{name} has duplicate column names {', '.join(map(repr, dup))}: give every column its "
+                             "own name.")
         frame = sf.reset_index(drop=True)
     elif isinstance(sf, pd.Series):
         frame = sf.reset_index(drop=True).to_frame(name=sf.name if sf.name is not None else "sensitive_feature_0")

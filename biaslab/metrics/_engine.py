@@ -58,9 +58,6 @@ class GroupIndex:
 def check_feature_columns(features, n: int | None, name: str, *, prefix: str | None = None,
                           check_missing: bool = False) -> pd.DataFrame:
     """Sensitive or control features as a DataFrame whose column names are unique."""
-    if isinstance(features, pd.DataFrame) and features.columns.duplicated().any():
-        dup = list(dict.fromkeys(features.columns[features.columns.duplicated()]))
-        raise ValueError(f"{name} has duplicate column names {', '.join(map(repr, dup))}: give every column its own name.")
     frame = check_sensitive_features(features, n, name, check_missing=check_missing)
     if prefix is not None and not isinstance(features, (pd.DataFrame, Mapping)) and not (
         isinstance(features, pd.Series) and features.name is not None

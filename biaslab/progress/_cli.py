@@ -19,7 +19,9 @@ def run(args) -> int:
     folder = find_workbook(Path(args.workbook)) if args.workbook else find_workbook()
     if folder is None:
         where = args.workbook or "the current folder"
-        raise ValueError(f"no workbook found at {where} (it has no .biaslab/workbook.json); run `make lab` first.")
+        raise ValueError(f"no workbook found at {where} (no folder there or above it has .biaslab/workbook.json). "
+                         "Run it inside your workbook folder, or give the folder: `biaslab progress PATH/TO/workbook` "
+                         "(the folder `biaslab workbook --dest` made; `make lab` makes ./workbook).")
     table = progress_table(ProgressStore(folder))
     earned, total = scored_points(table)
     shown = table[["module", "exercise", "title", "points", "required", "status", "attempts"]]

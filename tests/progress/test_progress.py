@@ -77,7 +77,7 @@ def test_bad_outcome_is_rejected(workbook):
         ProgressStore(workbook).record(KEY, "passed")
 
 
-def test_table_widget_and_command(workbook, capsys):
+def test_table_widget_and_command(workbook, capsys, monkeypatch, tmp_path_factory):
     store = ProgressStore(workbook)
     store.record(KEY, "correct")
     table = progress_table(store)
@@ -93,6 +93,12 @@ def test_table_widget_and_command(workbook, capsys):
     assert "Disparate impact" in out and f"required exercises passed: 1 of {required}" in out
     assert main(["progress", str(workbook / "nowhere")]) == 2
     assert "no workbook found" in capsys.readouterr().err
+    # outside a workbook: how to name one, for a learner who built it with `biaslab workbook` too
+    monkeypatch.delenv("BIASLAB_WORKBOOK", raising=False)
+    monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
+    assert main(["progress"]) == 2
+    err = capsys.readouterr().err
+    assert "no workbook found at the current folder" in err and "biaslab progress PATH/TO/workbook" in err
 
 
 @pytest.mark.parametrize("best", ["recorded", "correct"], ids=["recorded", "correct-in-an-older-file"])
