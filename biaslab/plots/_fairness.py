@@ -11,15 +11,17 @@ import pandas as pd
 
 __all__ = ["plot_group_rates", "plot_group_intervals", "plot_calibration_by_group"]
 
+from ._style import PALETTE
+
 #: Colours that stay distinct for colour-blind readers and in a projector's light (Okabe-Ito).
-GROUP_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+GROUP_COLOURS = PALETTE
 
 
 def _check_ax(ax):
     if ax is None:
-        import matplotlib.pyplot as plt
+        from ._style import subplots
 
-        _, ax = plt.subplots(figsize=(7, 3.8))
+        _, ax = subplots()
         return ax
     from matplotlib.axes import Axes
 
@@ -116,11 +118,16 @@ def plot_group_rates(by_group, ci=None, *, metrics=None, ax=None, title=None, yl
     if title:
         ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
+    from ._style import describe
+
+    describe(ax, f"Bar chart{': ' + title if title else ''}. " + "; ".join(
+        f"{_pretty(m)}: " + ", ".join("n/a" if pd.isna(v) else f"{_label(k)} {v:.0%}" for k, v in by_group[m].items())
+        for m in metrics) + ".")
     return ax
 
 
-def plot_group_intervals(values, lower, upper, *, counts=None, reference=None, ax=None, title=None,
-                         xlabel="rate", sort=True):
+def plot_group_intervals(values, lower, upper, *, counts=None, count_label="n", reference=None, ax=None,
+                         title=None, xlabel="rate", sort=True):
     """Dot-and-whisker chart: one row per group, its value and its confidence interval.
 
     Wide whiskers show at a glance which groups are too small to rank.
@@ -130,7 +137,10 @@ def plot_group_intervals(values, lower, upper, *, counts=None, reference=None, a
     values, lower, upper : pandas.Series
         The estimate and its interval per group (same index; a MultiIndex for intersections).
     counts : pandas.Series, optional
-        Group sizes, written beside the group labels as ``n = ...``.
+        How many people each value is computed on, written beside the group labels: ``n = ...``, or
+        ``... <count_label>`` (for a false positive rate, the group's negatives: ``count_label="negatives"``).
+    count_label : str
+        What ``counts`` counts (default ``"n"``).
     reference : float, optional
         A vertical dashed line (e.g. the overall value).
     ax : matplotlib Axes, optional
@@ -174,7 +184,10 @@ def plot_group_intervals(values, lower, upper, *, counts=None, reference=None, a
                 color=GROUP_COLOURS[0], ecolor="#555555", elinewidth=2, capsize=4, markersize=7)
     labels = [_label(values.index[i]) for i in order]
     if counts is not None:
-        labels = [f"{text}  (n = {int(counts.iloc[i]):,})" for text, i in zip(labels, order)]
+        if not isinstance(count_label, str) or not count_label:
+            raise TypeError(f"count_label must be a non-empty str, got {count_label!r}.")
+        labels = [f"{text}  (n = {int(counts.iloc[i]):,})" if count_label == "n"
+                  else f"{text}  ({int(counts.iloc[i]):,} {count_label})" for text, i in zip(labels, order)]
     ax.set_yticks(y, labels)
     if reference is not None:
         ax.axvline(float(reference), color="#c0504d", ls="--", lw=1.2, label=f"overall: {float(reference):.0%}")
@@ -185,6 +198,11 @@ def plot_group_intervals(values, lower, upper, *, counts=None, reference=None, a
     ax.grid(axis="x", alpha=0.3)
     if title:
         ax.set_title(title)
+    from ._style import describe
+
+    describe(ax, f"Dot-and-whisker chart{': ' + title if title else ''}; {xlabel} by group with its interval: " + "; ".join(
+        f"{labels[k]} {v[k]:.0%} ({lo[k]:.0%} to {hi[k]:.0%})" for k in range(len(order) - 1, -1, -1))
+        + (f"; overall {float(reference):.0%}" if reference is not None else "") + ".")
     return ax
 
 

@@ -24,11 +24,13 @@ __all__ = [
 _COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
 
-def _check_ax(ax, figsize=(7, 3.8)):
+def _check_ax(ax, figsize=(8, 3.8)):
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=figsize)
+        from ._style import subplots
+
+        _, ax = subplots(width=figsize[0], panel_height=figsize[1] - 0.4)
         return ax
     from matplotlib.axes import Axes
 
@@ -81,6 +83,10 @@ def _grid(n: int, ncols, axes, panel=1.9):
         raise ValueError(f"ncols must be a positive int or None, got {ncols!r}.")
     ncols = min(int(ncols), n)
     nrows = -(-n // ncols)
+    from ._style import COLUMN_WIDTH, apply_style
+
+    apply_style()
+    panel = min(panel, COLUMN_WIDTH / ncols)  # a row of images fits the notebook column
     # room for two-line titles above every panel
     fig, grid = plt.subplots(nrows, ncols, figsize=(panel * ncols, (panel + 0.5) * nrows + 0.4), squeeze=False)
     flat = grid.reshape(-1)
@@ -267,7 +273,7 @@ def plot_accuracy_by_class(table, *, ax=None, title=None, ylabel="share of test 
     if table.empty:
         raise ValueError("table is empty.")
     values = table.to_numpy(dtype=float)
-    ax = _check_ax(ax, figsize=(9, 3.8))
+    ax = _check_ax(ax, figsize=(8, 3.8))
     n_rows, n_cols = values.shape
     width = 0.8 / n_cols
     x = np.arange(n_rows)
@@ -275,7 +281,7 @@ def plot_accuracy_by_class(table, *, ax=None, title=None, ylabel="share of test 
         bars = ax.bar(x + (j - (n_cols - 1) / 2) * width, values[:, j], width, label=str(column),
                       color=_COLOURS[j % len(_COLOURS)])
         if annotate:
-            ax.bar_label(bars, labels=[f"{v:.0%}" for v in values[:, j]], fontsize=8, padding=1)
+            ax.bar_label(bars, labels=[f"{v:.0%}" for v in values[:, j]], fontsize=8.5, padding=1)
     labels = [str(i) for i in table.index]
     ax.set_xticks(x, labels, rotation=30, ha="right")
     if highlight is not None:

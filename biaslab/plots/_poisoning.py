@@ -10,7 +10,7 @@ __all__ = ["plot_rate_sweep", "plot_fnr_with_ci", "plot_group_fnr_bars"]
 
 _TARGET_COLOUR = "#c0392b"
 _OVERALL_COLOUR = "#202124"
-_OTHER_COLOURS = ("#4f81bd", "#8c9c3c", "#9b59b6", "#e67e22", "#16a085", "#7f8c8d", "#d35400", "#2c3e50")
+_OTHER_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#7f7f7f", "#8c564b")  # Okabe-Ito first
 _SWEEP_NEEDS = {"target", "rate", "site", "group", "fnr", "for", "auroc"}
 _PANELS = (("fnr", "false negative rate (FNR)", "underdiagnosis: FN / (TP + FN)"),
            ("for", "false omission rate (FOR)", "FN / (FN + TN)"),
@@ -77,8 +77,6 @@ def plot_rate_sweep(sweep, target, *, site="internal", groups=None, axes=None):
     -------
     numpy array of 3 Axes (FNR, FOR, AUROC)
     """
-    import matplotlib.pyplot as plt
-
     _check_sweep(sweep)
     rows = _select(sweep, target, site)
     if groups is None:
@@ -89,7 +87,9 @@ def plot_rate_sweep(sweep, target, *, site="internal", groups=None, axes=None):
     if unknown:
         raise ValueError(f"groups {unknown} are not in the sweep of target {target!r}.")
     if axes is None:
-        fig, axes = plt.subplots(1, 3, figsize=(14, 4.4), constrained_layout=True)
+        from ._style import subplots
+
+        fig, axes = subplots(1, 3, panel_height=3.3)
     axes = np.asarray(axes, dtype=object).ravel()
     if len(axes) != 3:
         raise ValueError(f"axes must hold 3 Axes (FNR, FOR, AUROC), got {len(axes)}.")
@@ -138,14 +138,14 @@ def plot_group_fnr_bars(rates_by_group, *, baseline=None, title=None, highlight=
     -------
     matplotlib Axes
     """
-    import matplotlib.pyplot as plt
-
     if not isinstance(rates_by_group, pd.Series) or rates_by_group.empty:
         raise TypeError("rates_by_group must be a non-empty pandas Series of FNR indexed by group.")
     if baseline is not None and not isinstance(baseline, pd.Series):
         raise TypeError(f"baseline must be a pandas Series or None, got {type(baseline).__name__}.")
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+        from ._style import subplots
+
+        _, ax = subplots()
     names = [str(g) for g in rates_by_group.index]
     colours = [_TARGET_COLOUR if g == highlight else (_OVERALL_COLOUR if g == "overall" else "#9e9e9e") for g in names]
     x = np.arange(len(names))
@@ -186,8 +186,6 @@ def plot_fnr_with_ci(results, *, groups=None, ax=None):
     -------
     matplotlib Axes
     """
-    import matplotlib.pyplot as plt
-
     needs = {"rate", "group", "fnr", "fnr_low", "fnr_high"}
     if not isinstance(results, pd.DataFrame) or not needs <= set(results.columns):
         raise TypeError(f"results must be a DataFrame with columns {sorted(needs)}.")
@@ -200,7 +198,9 @@ def plot_fnr_with_ci(results, *, groups=None, ax=None):
     if unknown:
         raise ValueError(f"groups {unknown} are not in results; it has {', '.join(present)}.")
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4.2))
+        from ._style import subplots
+
+        _, ax = subplots()
     target = results.attrs.get("target")
     rates = np.sort(results["rate"].unique())
     step = 0.012 * (len(groups) - 1)

@@ -21,10 +21,10 @@ _KEEP = "#9e9e9e"
 
 
 def _axes(ax, figsize):
-    import matplotlib.pyplot as plt
-
     if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
+        from ._style import subplots
+
+        _, ax = subplots(width=figsize[0], panel_height=figsize[1] - 0.4)
     return ax
 
 
@@ -177,7 +177,7 @@ def plot_patient_flips(values, proba, flipped, *, column_label, threshold=0.5, a
     ax.axhline(threshold, color="black", lw=0.8, ls="--")
     ax.text(float(np.nanmin(x)), threshold + 0.01, "referral threshold", fontsize=9, va="bottom")
     ax.scatter(x[~flips], y[~flips], s=20, color=_KEEP, alpha=0.7, label="same decision")
-    ax.scatter(x[flips], y[flips], s=40, color=_FLIP, edgecolor="black", lw=0.5, label="decision flips")
+    ax.scatter(x[flips], y[flips], s=45, color=_FLIP, marker="D", edgecolor="black", lw=0.5, label="decision flips")
     ax.set(xlabel=column_label, ylabel="predicted risk", ylim=(0, 1),
            title=f"{flips.sum()} of {len(y)} patients ({flips.mean():.0%}) flip")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)

@@ -29,6 +29,8 @@ _METRIC_LABELS = {
     "fpr": "false positive\nrate",
     "auroc": "AUROC\n(ranking)",
 }
+#: Line style and marker per kind of bias, so lines lying on each other stay distinguishable.
+_KIND_MARKS = (("-", "o"), ("--", "s"), (":", "D"), ("-.", "^"))
 _RESPONSE_STYLES = {
     "discrimination": ("discrimination (men - women)", "black", "-"),
     "accuracy": ("accuracy, everyone", "#7f7f7f", "--"),
@@ -70,7 +72,7 @@ RESPONSE_METRICS = ("discrimination", "accuracy", "fnr_Female", "fnr_Male", "aur
 
 
 def plot_bias_response(sweep, kind, *, metrics=RESPONSE_METRICS,
-                       strength=None, ax=None):
+                       strength=None, ax=None, legend="right"):
     """Lines: how a model's test metrics respond as one kind of bias is turned up.
 
     Parameters
@@ -84,36 +86,52 @@ def plot_bias_response(sweep, kind, *, metrics=RESPONSE_METRICS,
     strength : float, optional
         Marks the current setting with a vertical line and dots.
     ax : matplotlib Axes, optional
+    legend : {"right", "below"}
+        Where the legend goes: beside the plot, or under it (narrow figures).
 
     Returns
     -------
     matplotlib Axes
     """
-    import matplotlib.pyplot as plt
-
+    if legend not in ("right", "below"):
+        raise ValueError(f"legend must be 'right' or 'below', got {legend!r}.")
     if isinstance(metrics, str):
         metrics = [metrics]
     sweep = _check_frame(sweep, ["kind", "strength", *metrics])
     rows = _rows_of(sweep, kind)
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.8))
+        from ._style import subplots
+
+        _, ax = subplots()
     for metric in metrics:
         label, colour, style = _RESPONSE_STYLES.get(metric, (metric, None, "-"))
         ax.plot(rows["strength"], rows[metric], style, color=colour, lw=2, marker="o", ms=4, label=label)
     if strength is not None:
-        ax.axvline(strength, color="#9e9e9e", lw=1)
-        at = rows.iloc[int(np.argmin(np.abs(rows["strength"].to_numpy() - strength)))]
-        for metric in metrics:
-            colour = _RESPONSE_STYLES.get(metric, (None, None, None))[1]
-            ax.plot([at["strength"]], [at[metric]], "o", color=colour or "black", ms=9, mfc="white", mew=2)
+        mark_strength(ax, rows, metrics, strength)
     ax.axhline(0, color="black", lw=0.6)
     ax.set(title=f"Model judged on true test labels, {BIAS_KIND_LABELS.get(kind, kind)} bias planted",
            xlabel=f"strength of the {BIAS_KIND_LABELS.get(kind, kind)} bias (0 = none)", ylabel="rate or score",
            xlim=(-0.03, 1.03), ylim=(min(-0.05, float(rows[list(metrics)].min().min()) - 0.05), 1.02))
-    # beside the plot, never over a line
-    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.9)
+    # beside or under the plot, never over a line
+    if legend == "right":
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.9)
+    else:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
     ax.grid(alpha=0.3)
     return ax
+
+
+def mark_strength(ax, rows, metrics, strength):
+    """Mark one strength on a :func:`plot_bias_response` panel (a vertical line, a dot per line); returns the artists.
+
+    A widget moving only the strength removes the old marks and draws new ones instead of the whole panel.
+    """
+    artists = [ax.axvline(strength, color="#9e9e9e", lw=1)]
+    at = rows.iloc[int(np.argmin(np.abs(rows["strength"].to_numpy() - strength)))]
+    for metric in metrics:
+        colour = _RESPONSE_STYLES.get(metric, (None, None, None))[1]
+        artists += ax.plot([at["strength"]], [at[metric]], "o", color=colour or "black", ms=9, mfc="white", mew=2)
+    return artists
 
 
 def plot_group_metrics_at(row, *, baseline=None, metrics=("selection_rate", "fnr", "auroc"), ax=None):
@@ -133,8 +151,6 @@ def plot_group_metrics_at(row, *, baseline=None, metrics=("selection_rate", "fnr
     -------
     matplotlib Axes
     """
-    import matplotlib.pyplot as plt
-
     if isinstance(metrics, str):
         metrics = [metrics]
 
@@ -154,7 +170,9 @@ def plot_group_metrics_at(row, *, baseline=None, metrics=("selection_rate", "fnr
     row = as_row(row, "row")
     baseline = None if baseline is None else as_row(baseline, "baseline")
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.8))
+        from ._style import subplots
+
+        _, ax = subplots()
     x = np.arange(len(metrics))
     width = 0.38
     for i, (group, colour) in enumerate(_GROUP_COLOURS.items()):
@@ -193,24 +211,47 @@ def plot_fingerprints(sweep, *, axes=None):
     -------
     numpy array of four matplotlib Axes
     """
-    import matplotlib.pyplot as plt
-
     sweep = _check_frame(sweep, ["kind", "strength", *[c for c, _ in _FINGERPRINTS]])
     if axes is None:
-        _, axes = plt.subplots(1, 4, figsize=(15, 3.6), sharex=True)
+        from ._style import subplots
+
+        _, axes = subplots(1, 4, panel_height=3.0, sharex=True)
     axes = np.asarray(axes).ravel()
     if axes.size != len(_FINGERPRINTS):
         raise ValueError(f"axes must hold {len(_FINGERPRINTS)} Axes, one per fingerprint, got {axes.size}.")
+    kinds = list(sweep["kind"].unique())
+    findings = []
     for ax, (column, title) in zip(axes, _FINGERPRINTS):
-        for kind in sweep["kind"].unique():
+        # the kinds that leave this number flat lie on one line: each gets its own dash and marker,
+        # drawn from thick to thin, so every line shows through the others (colour is not the only cue)
+        for i, kind in enumerate(kinds):
             rows = sweep[sweep["kind"] == kind].sort_values("strength")
-            ax.plot(rows["strength"], rows[column], marker="o", ms=3, lw=2, color=_KIND_COLOURS.get(kind),
-                    label=BIAS_KIND_LABELS.get(kind, kind))
-        ax.set_title(title, fontsize=11)
+            dash, marker = _KIND_MARKS[i % len(_KIND_MARKS)]
+            ax.plot(rows["strength"], rows[column], ls=dash, marker=marker, ms=7 - 1.2 * i, lw=4.5 - 1.1 * i,
+                    color=_KIND_COLOURS.get(kind), label=BIAS_KIND_LABELS.get(kind, kind), zorder=2 + i,
+                    mfc="white" if i % 2 else None)
+        def spread(k):
+            values = sweep.loc[sweep["kind"] == k, column].to_numpy(dtype=float)
+            return float(np.nanmax(values) - np.nanmin(values)) if np.isfinite(values).any() else 0.0
+
+        moved = max(kinds, key=spread)
+        values = sweep[sweep["kind"] == moved].sort_values("strength")[column].dropna()
+        findings.append(f"{title}: moved by {BIAS_KIND_LABELS.get(moved, moved)} bias, from "
+                        f"{values.iloc[0]:.2f} to {values.iloc[-1]:.2f}")
+        ax.set_title(title)
         ax.set_xlabel("strength")
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("in the biased training data")
-    axes[0].legend(title="bias planted", fontsize=9, title_fontsize=9)
-    axes[0].figure.suptitle("Fingerprints: each source of bias moves its own number", fontsize=13)
-    axes[0].figure.tight_layout()
+    for ax in axes[::2]:
+        ax.set_ylabel("in the biased\ntraining data")
+    figure = axes[0].get_figure(root=True)
+    handles, labels = axes[0].get_legend_handles_labels()
+    constrained = type(figure.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
+    figure.legend(handles, labels, title="bias planted", loc="outside lower center" if constrained else "lower center",
+                  ncol=len(kinds), frameon=False)
+    figure.suptitle("Fingerprints: each source of bias moves its own number")
+    from ._style import describe
+
+    describe(figure, "Four panels, one per fingerprint of the training data against the bias strength; "
+                     "each fingerprint is moved by one source of bias and stays flat for the others. "
+                     + "; ".join(findings) + ".")
     return axes

@@ -28,9 +28,9 @@ _METHOD_NAMES = {"original": "original model", "vanilla": "Vanilla", "p_clarc": 
 
 def _check_ax(ax, figsize=(7, 4)):
     if ax is None:
-        import matplotlib.pyplot as plt
+        from ._style import subplots
 
-        _, ax = plt.subplots(figsize=figsize, constrained_layout=True)
+        _, ax = subplots(width=figsize[0], panel_height=figsize[1] - 0.4)
         return ax
     from matplotlib.axes import Axes
 

@@ -173,10 +173,12 @@ def show_progress(module: str | None = None, store: ProgressStore | None = None)
         part = table[table["module"] == m.id]
         done, total = int(part["status"].isin(["correct", REFLECTION_STATUS]).sum()), len(part)
         bar = widgets.IntProgress(value=done, min=0, max=max(total, 1), bar_style="success" if done == total else "info",
-                                  layout=widgets.Layout(width="220px"))
+                                  layout=widgets.Layout(width="220px"), tooltip=f"module {m.number}: {done} of {total} done")
+        # the status in words (title, for screen readers) and as a sign, not only as a colour
         marks = " ".join(
-            f"<span title='{html.escape(r.title)}: {r.status}' style='color:"
-            f"{_COLORS.get(r.status, '#b3261e' if r.attempts else '#9e9e9e')}'>{r.exercise}</span>"
+            f"<span title='{html.escape(r.title)}: {r.status}' aria-label='{r.exercise}: {r.status}' style='color:"
+            f"{_COLORS.get(r.status, '#b3261e' if r.attempts else '#6b6b6b')}'>{r.exercise}"
+            f"{'✓' if r.status in ('correct', REFLECTION_STATUS) else ('✗' if r.attempts else '')}</span>"
             for r in part.itertuples()
         )
         label = widgets.HTML(f"<b>{m.number}</b> {html.escape(m.title)}: {done}/{total} &nbsp; {marks}")
@@ -188,7 +190,16 @@ def show_progress(module: str | None = None, store: ProgressStore | None = None)
         earned, total_points = scored_points(table[table["module"] == modules[0].id])
         course = f"{earned:g} of {total_points:g} points in module {modules[0].number}; {course}"
     header = widgets.HTML(f"<b>Your progress</b>: {course} ({saved}). Reflections are {REFLECTION_STATUS}.")
-    return widgets.VBox([header, *rows])
+
+    class ProgressBox(widgets.VBox):
+        def _repr_mimebundle_(self, **kwargs):
+            bundle = super()._repr_mimebundle_(**kwargs)
+            # shown where the live widget cannot be (no kernel, an untrusted saved notebook)
+            bundle["text/html"] = "<div class='biaslab-progress-static'>" + "<br>".join(
+                [header.value, *(row.children[1].value for row in rows)]) + "</div>"
+            return bundle
+
+    return ProgressBox([header, *rows])
 
 
 __all__ += ["show_progress"]

@@ -13,7 +13,7 @@ _DEFAULT_METRICS = ("false_positive_rate", "false_negative_rate", "precision")
 
 
 def threshold_explorer(y_true, scores, *, sensitive_features, thresholds=None, metrics=_DEFAULT_METRICS,
-                       score_name="score", title=None):
+                       score_name="score", title=None, start=None):
     """A slider on the decision threshold of a score, showing chosen rates by group.
 
     Rows with ``score >= threshold`` are predicted positive. Every threshold's rates are
@@ -35,6 +35,8 @@ def threshold_explorer(y_true, scores, *, sensitive_features, thresholds=None, m
         How to call the score in the labels.
     title : str, optional
         Title of the picture.
+    start : number, optional
+        The threshold shown first (the nearest slider value; default the middle one).
 
     Returns
     -------
@@ -52,10 +54,12 @@ def threshold_explorer(y_true, scores, *, sensitive_features, thresholds=None, m
     [0.0, 0.0]
     """
     import ipywidgets as widgets
-    from matplotlib.figure import Figure
 
     from ..metrics import METRIC_NAMES, group_metrics
     from ..plots import plot_group_rates
+    from ..plots._fairness import _label, _pretty
+    from ..plots._style import figure as course_figure
+    from ._picture import TeachingBox
 
     y_true = check_binary(y_true, "y_true")
     scores = check_scores(scores, "scores")
@@ -96,31 +100,30 @@ def threshold_explorer(y_true, scores, *, sensitive_features, thresholds=None, m
             tables[t] = report.by_group
     rates = pd.concat(tables, names=["threshold"])
 
-    figure = Figure(figsize=(7.5, 3.8), layout="constrained")
-    ax = figure.add_subplot()
-    out = widgets.Output()
-    slider = widgets.SelectionSlider(options=thresholds, value=thresholds[len(thresholds) // 2],
+    if start is None:
+        first = thresholds[len(thresholds) // 2]
+    else:
+        start = check_scores([start], "start")[0]
+        first = min(thresholds, key=lambda t: abs(t - start))
+    figure, ax = course_figure()
+    slider = widgets.SelectionSlider(options=thresholds, value=first,
                                      description=f"{score_name} ≥", continuous_update=False,
                                      style={"description_width": "initial"},
                                      layout=widgets.Layout(width="420px"))
-    caption = widgets.HTML()
-    box = widgets.VBox([slider, caption, out])
+    box = TeachingBox([slider], label=f"Rates by group as the {score_name} threshold moves")
+    caption = box.readout
 
     def redraw(threshold):
         box.shown = tables[threshold]
         ax.clear()
         plot_group_rates(box.shown, ax=ax, title=title or f"Rates by group when {score_name} ≥ {threshold:g} "
                          "counts as positive", ylabel="rate")
-        caption.value = (f"Predicted positive: {score_name} ≥ <b>{threshold:g}</b>. "
-                         "Move the slider: the rates move together, the gaps between groups stay.")
-        from IPython import get_ipython
-
-        if get_ipython() is not None:  # outside a notebook (tests) there is nothing to show
-            from IPython.display import display
-
-            with out:
-                out.clear_output(wait=True)
-                display(figure)
+        numbers = "; ".join(
+            f"{_pretty(m)}: " + ", ".join("n/a" if pd.isna(v) else f"{_label(g)} {v:.0%}" for g, v in box.shown[m].items())
+            for m in metrics)
+        box.show(figure, readout=f"Predicted positive: {score_name} ≥ <b>{threshold:g}</b>. {numbers}.",
+                 alt=f"Bar chart of the rates by group when {score_name} ≥ {threshold:g} counts as positive: "
+                     f"{numbers}.")
 
     def on_change(change):
         redraw(change["new"])

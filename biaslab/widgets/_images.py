@@ -40,12 +40,12 @@ def saliency_explorer(model, images, artifact_images, *, labels=None, class_name
         displayed (``image``, ``heatmap``, ``predicted``, ``probability``, ``artifact_share``).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
     from ..explain import SALIENCY_METHODS, artifact_relevance, saliency_map
     from ..explain._concepts import as_module
     from ..plots._images import _as_images, plot_saliency_overlay
+    from ..plots._style import figure as course_figure
+    from ._picture import TeachingBox
 
     as_module(model)  # a clear TypeError for anything that is not a model
     clean = _as_images(images, "images")
@@ -91,11 +91,12 @@ def saliency_explorer(model, images, artifact_images, *, labels=None, class_name
     artifact_knob = widgets.ToggleButtons(options=[("without artifact", "off"), ("with artifact", "on")],
                                           value="off", description="")
     method_knob = widgets.Dropdown(options=list(methods), value=methods[0], description="saliency")
-    out = widgets.Output()
-
-    fig, (ax_img, ax_heat) = plt.subplots(1, 2, figsize=(6.4, 3.4))
-    plt.close(fig)  # shown through the Output widget only
+    # outside pyplot: shown through the widget only
+    fig, (ax_img, ax_heat) = course_figure(1, 2, panel_height=3.0, layout=None)
+    fig.set_size_inches(6.4, 3.4)
     shown: dict = {}
+    box = TeachingBox([widgets.HBox([image_knob, method_knob]), artifact_knob],
+                      label="Saliency explorer: what the model looks at")
 
     def redraw(*_):
         i, key, method = image_knob.value, artifact_knob.value, method_knob.value
@@ -119,14 +120,18 @@ def saliency_explorer(model, images, artifact_images, *, labels=None, class_name
         plot_saliency_overlay(image, h, ax=ax_heat, mask=mask,
                               title=f"{method.replace('_', ' ')} saliency\nfor {explained}{extra}")
         fig.tight_layout()
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
+        where = (f"; {share:.0%} of the saliency on the artifact" if mask is not None else "")
+        truth_text = f"true class {name(labels[i])}, " if labels is not None else ""
+        box.show(fig, readout=f"Image {i}, {'with' if key == 'on' else 'without'} the artifact: {truth_text}"
+                              f"predicted <b>{name(predicted)}</b> ({p[predicted]:.0%}); {method.replace('_', ' ')} "
+                              f"saliency{where}.",
+                 alt=f"Left: test image {i} {'with' if key == 'on' else 'without'} the artifact, {truth_text}"
+                     f"predicted {name(predicted)} with probability {p[predicted]:.0%}. Right: its "
+                     f"{method.replace('_', ' ')} saliency map for {explained}{where}.")
 
     for knob in (image_knob, artifact_knob, method_knob):
         knob.observe(redraw, names="value")
 
-    box = widgets.VBox([widgets.HBox([image_knob, method_knob]), artifact_knob, out])
     box.image, box.artifact, box.method, box.shown, box.figure = image_knob, artifact_knob, method_knob, shown, fig
 
     def update(*, image=None, artifact=None, method=None):

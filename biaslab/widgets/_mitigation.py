@@ -48,9 +48,10 @@ def group_threshold_explorer(y_true, scores, *, sensitive_features, step=0.01, s
     ([1.0, 1.0], 1.0)
     """
     import ipywidgets as widgets
-    from matplotlib.figure import Figure
 
     from ..plots import plot_group_rates
+    from ..plots._style import figure as course_figure
+    from ._picture import TeachingBox
 
     y_true = check_binary(y_true, "y_true")
     scores = check_scores(scores, "scores")
@@ -82,16 +83,13 @@ def group_threshold_explorer(y_true, scores, *, sensitive_features, step=0.01, s
         correct[name] = (predicted == (y == 1)).sum(axis=1)
     n_rows = len(y_true)
 
-    figure = Figure(figsize=(8, 3.8), layout="constrained")
-    ax = figure.add_subplot()
-    out = widgets.Output()
+    figure, ax = course_figure()
     sliders = {name: widgets.FloatSlider(value=float(grid[np.argmin(np.abs(grid - start))]), min=0.0, max=1.0,
                                          step=step, description=f"{name} ≥", continuous_update=False,
                                          readout_format=".2f", style={"description_width": "initial"},
                                          layout=widgets.Layout(width="420px"))
                for name in names}
-    caption = widgets.HTML()
-    box = widgets.VBox([*sliders.values(), caption, out])
+    box = TeachingBox(list(sliders.values()), label="Group thresholds: each group's rates at its own threshold")
 
     def position(value) -> int:
         return int(np.argmin(np.abs(grid - value)))
@@ -106,18 +104,16 @@ def group_threshold_explorer(y_true, scores, *, sensitive_features, step=0.01, s
         plot_group_rates(box.shown, metrics=list(_RATES), ax=ax, ylabel="rate",
                          title=title or "Each group's rates at its own threshold")
         ax.set_ylim(0, 1.1)
-        caption.value = (f"Accuracy (all rows): <b>{box.accuracy:.3f}</b> &nbsp;·&nbsp; gaps between groups: "
-                         f"TPR <b>{box.gaps['true_positive_rate']:.3f}</b>, "
-                         f"FPR {box.gaps['false_positive_rate']:.3f}, "
-                         f"selection rate {box.gaps['selection_rate']:.3f}")
-        from IPython import get_ipython
-
-        if get_ipython() is not None:  # outside a notebook (tests) there is nothing to show
-            from IPython.display import display
-
-            with out:
-                out.clear_output(wait=True)
-                display(figure)
+        caption = (f"Accuracy (all rows): <b>{box.accuracy:.3f}</b> &nbsp;·&nbsp; gaps between groups: "
+                   f"TPR <b>{box.gaps['true_positive_rate']:.3f}</b>, "
+                   f"FPR {box.gaps['false_positive_rate']:.3f}, "
+                   f"selection rate {box.gaps['selection_rate']:.3f}")
+        rates = "; ".join(f"{name} at threshold {sliders[name].value:.2f}: TPR {box.shown.loc[name, 'true_positive_rate']:.0%}, "
+                          f"FPR {box.shown.loc[name, 'false_positive_rate']:.0%}, selected "
+                          f"{box.shown.loc[name, 'selection_rate']:.0%}" for name in names)
+        box.show(figure, readout=caption,
+                 alt=f"Bar chart of each group's true positive rate, false positive rate and selection rate at its "
+                     f"own threshold: {rates}. Accuracy {box.accuracy:.3f}.")
 
     def update(thresholds):
         """Move the named groups' sliders (a dict group -> threshold in [0, 1]) and redraw."""

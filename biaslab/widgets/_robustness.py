@@ -57,11 +57,10 @@ def flip_explorer(model, X, *, deltas, labels=None, threshold=0.5, column=None, 
     [False, False, True, True, False, False]
     """
     import ipywidgets as widgets
-    from IPython import get_ipython
-    from IPython.display import display
-    from matplotlib.figure import Figure
 
     from ..plots._robustness import plot_patient_flips
+    from ..plots._style import figure as course_figure
+    from ._picture import TeachingBox
     from ..robustness import perturbation_sensitivity
 
     if not isinstance(X, pd.DataFrame):
@@ -104,13 +103,10 @@ def flip_explorer(model, X, *, deltas, labels=None, threshold=0.5, column=None, 
     column_widget = widgets.Dropdown(options=[(labels.get(c, c), c) for c in options], value=column,
                                      description="change:")
     delta_widget = widgets.SelectionSlider(options=[(f"±{d:g}", d) for d in first], value=delta,
-                                           description="by:", continuous_update=True)
-    summary = widgets.HTML()
-    output = widgets.Output()
-    figure = Figure(figsize=(8, 3.8))
-    ax = figure.subplots()
-    figure.subplots_adjust(left=0.09, right=0.75, bottom=0.15, top=0.9)
-    box = widgets.VBox([widgets.HBox([column_widget, delta_widget]), summary, output])
+                                           description="by:", continuous_update=False)
+    figure, ax = course_figure(panel_height=3.6)
+    box = TeachingBox([widgets.HBox([column_widget, delta_widget])],
+                      label="Flip explorer: which patients' decisions flip under a small change")
     box.figure, box.column_widget, box.delta_widget = figure, column_widget, delta_widget
 
     def redraw():
@@ -121,15 +117,15 @@ def flip_explorer(model, X, *, deltas, labels=None, threshold=0.5, column=None, 
         label = labels.get(col, col)
         plot_patient_flips(X[col].to_numpy(dtype=float), proba, flipped, column_label=label, threshold=threshold,
                            ax=ax)
-        ax.set_title(f"{label} ±{d:g}: {flipped.sum()} of {len(X)} patients flip", fontsize=11)
+        ax.set_title(f"{label} ±{d:g}: {flipped.sum()} of {len(X)} patients flip")
         box.shown = {"column": col, "delta": d, "rate": result.rate, "flipped": flipped}
-        summary.value = (f"Moving <b>{label}</b> by ±{d:g} changes the decision for <b>{flipped.sum()} of {len(X)}</b> "
-                         f"patients ({result.rate:.1%}): {result.rate_up:.1%} when it goes up, "
-                         f"{result.rate_down:.1%} when it goes down.")
-        if get_ipython() is not None:  # outside a notebook there is nothing to show it in
-            output.clear_output(wait=True)
-            with output:
-                display(figure)
+        summary = (f"Moving <b>{label}</b> by ±{d:g} changes the decision for <b>{flipped.sum()} of {len(X)}</b> "
+                   f"patients ({result.rate:.1%}): {result.rate_up:.1%} when it goes up, "
+                   f"{result.rate_down:.1%} when it goes down.")
+        box.show(figure, readout=summary,
+                 alt=f"Scatter plot of every patient's predicted risk against their {label}; the {flipped.sum()} "
+                     f"patients whose decision flips when {label} moves by ±{d:g} are marked in red ({result.rate:.1%} "
+                     "of them); they sit near the referral threshold.")
 
     busy = False
 

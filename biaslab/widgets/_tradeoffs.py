@@ -39,10 +39,10 @@ def lambda_tradeoff_explorer(summary, *, lam=None, method="rr_clarc", reference=
         ``attacked_acc``, ``tcav_sensitivity``) and ``.update(lam)``, which moves the slider.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
+    from ..plots._style import figure as course_figure
     from ..plots._tradeoffs import _METHOD_NAMES, plot_lambda_tradeoff
+    from ._picture import TeachingBox
 
     if not isinstance(summary, pd.DataFrame) or not _NEEDS <= set(summary.columns):
         raise TypeError("summary must be a DataFrame from summarise_clarc(results), with the columns "
@@ -61,14 +61,12 @@ def lambda_tradeoff_explorer(summary, *, lam=None, method="rr_clarc", reference=
     name, ref_name = _METHOD_NAMES.get(method, method), _METHOD_NAMES.get(reference, reference)
 
     slider = widgets.SelectionSlider(options=[(f"{v:g}", v) for v in lambdas], value=start,
-                                     description="lambda", continuous_update=True,
+                                     description="lambda", continuous_update=False,
                                      layout=widgets.Layout(width="520px"))
-    readout = widgets.HTML()
-    out = widgets.Output()
-    with plt.ioff():
-        fig, (ax_acc, ax_tcav) = plt.subplots(1, 2, figsize=(12, 4.3), width_ratios=[1.8, 1],
-                                              constrained_layout=True)
-    box = widgets.VBox([slider, readout, out])
+    # outside pyplot: a later plt.show() in the notebook never draws it again
+    fig, (ax_acc, ax_tcav) = course_figure(1, 2, panel_height=3.6, width_ratios=[1.7, 1])
+    box = TeachingBox([slider], label=f"{name}: accuracy and TCAV sensitivity as lambda moves")
+    readout = box.readout
     sens_max = 1.15 * max(float(rows["tcav_sensitivity_mean"].max()), float(ref["tcav_sensitivity_mean"]))
     acc_values = np.r_[rows[["clean_acc_mean", "attacked_acc_mean"]].to_numpy().ravel(),
                        ref[["clean_acc_mean", "attacked_acc_mean"]].to_numpy(dtype=float)]
@@ -76,34 +74,44 @@ def lambda_tradeoff_explorer(summary, *, lam=None, method="rr_clarc", reference=
     acc_lim = (max(0.0, np.floor(acc_values.min() * 20) / 20 - 0.05),
                min(1.0, np.ceil(acc_values.max() * 20) / 20 + 0.02))
 
+    marks = []
+
     def redraw(*_):
         v = slider.value
         row = rows.loc[v]
-        ax_acc.clear()
         ax_tcav.clear()
-        plot_lambda_tradeoff(summary, ["clean_acc", "attacked_acc"], method=method, references=(reference,),
-                             mark=v, ax=ax_acc, ylim=acc_lim,
-                             title=f"{name}: accuracy vs lambda (dashed: {ref_name})")
+        if not marks:  # the curves never change: drawn once, then only the mark moves
+            plot_lambda_tradeoff(summary, ["clean_acc", "attacked_acc"], method=method, references=(reference,),
+                                 ax=ax_acc, ylim=acc_lim, title=f"{name}: accuracy vs lambda\n(dashed: {ref_name})")
+            # under the panel: never over a curve, and not searched for again on every move ("best")
+            ax_acc.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False, fontsize=8.5)
+            marks.append(ax_acc.axvline(v, color="black", lw=1.2, alpha=0.7))
+            marks.append(ax_acc.annotate("", (v, 1), xycoords=("data", "axes fraction"), xytext=(4, -14),
+                                         textcoords="offset points"))
+        marks[0].set_xdata([v, v])
+        marks[1].xy = (v, 1)
+        marks[1].set_text(f"lambda = {v:g}")
         values = [float(ref["tcav_sensitivity_mean"]), float(row["tcav_sensitivity_mean"])]
         bars = ax_tcav.bar([ref_name, f"{name}\nlambda = {v:g}"], values, color=["#999999", "#009E73"], width=0.6)
-        ax_tcav.bar_label(bars, labels=[f"{x:.4f}" for x in values], fontsize=10, padding=2)
+        ax_tcav.bar_label(bars, labels=[f"{x:.4f}" for x in values], padding=2)
         ax_tcav.set_ylim(0, sens_max)
-        ax_tcav.set_ylabel("TCAV sensitivity (mean |g . h|)", fontsize=11)
-        ax_tcav.set_title("How strongly 'Shirt' reacts to the stamp", fontsize=12)
+        ax_tcav.set_ylabel("TCAV sensitivity (mean |g . h|)")
+        ax_tcav.set_title("How strongly 'Shirt'\nreacts to the stamp")
         ax_tcav.grid(axis="y", alpha=0.3)
         d_clean = 100 * (float(row["clean_acc_mean"]) - float(ref["clean_acc_mean"]))
         d_att = 100 * (float(row["attacked_acc_mean"]) - float(ref["attacked_acc_mean"]))
         d_sens = 100 * (values[1] / values[0] - 1) if values[0] else float("nan")
-        readout.value = (
+        text = (
             f"<b>lambda = {v:g}</b>: clean accuracy {row['clean_acc_mean']:.3f} "
             f"({d_clean:+.1f} points vs {ref_name}), attacked accuracy {row['attacked_acc_mean']:.3f} "
             f"({d_att:+.1f} points), TCAV sensitivity {values[1]:.4f} ({d_sens:+.0f}%)"
         )
         box.shown = {"lam": v, "clean_acc": float(row["clean_acc_mean"]),
                      "attacked_acc": float(row["attacked_acc_mean"]), "tcav_sensitivity": values[1]}
-        out.clear_output(wait=True)
-        with out:
-            display(fig)
+        box.show(fig, readout=text,
+                 alt=f"Left: clean and attacked test accuracy of {name} against lambda (log scale), {ref_name} "
+                     f"as dashed lines, lambda = {v:g} marked. Right: TCAV sensitivity of {ref_name} "
+                     f"{values[0]:.4f} and of {name} at lambda = {v:g} {values[1]:.4f}. " + text.replace("<b>", "").replace("</b>", ""))
 
     def update(lam):
         if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not any(np.isclose(float(lam), lambdas)):

@@ -1,0 +1,98 @@
+"""The course's figure style (biaslab.plots._style): sizes for the column, stacking, alt text, colours.
+
+The colour check simulates the three colour-vision deficiencies (Machado et al. 2009, full severity,
+with colorspacious) and requires every pair of colours that one picture uses to tell groups or
+series apart to stay at least ``MIN_DELTA_E`` apart in CAM02-UCS (about the difference between two
+neighbouring named colours): distinguishable for readers with deuteranopia, protanopia or tritanopia.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from biaslab.plots import _style
+
+colorspacious = pytest.importorskip("colorspacious")
+
+MIN_DELTA_E = 10.0
+
+
+def _palettes():
+    from biaslab.plots import _images, _poisoning, _robustness, _sources, _tradeoffs
+
+    return {
+        "groups (PALETTE)": _style.PALETTE,
+        "module 03: women / men": tuple(_sources._GROUP_COLOURS.values()),
+        "module 03: kinds of bias": tuple(_sources._KIND_COLOURS.values()),
+        "module 04: target / overall / other": (_poisoning._TARGET_COLOUR, _poisoning._OVERALL_COLOUR, "#9e9e9e"),
+        "module 04: groups' lines": (_poisoning._TARGET_COLOUR, _poisoning._OVERALL_COLOUR, *_poisoning._OTHER_COLOURS[:5]),
+        "module 05: flips / kept": (_robustness._FLIP, _robustness._KEEP),
+        "module 06: CAV methods": _images._COLOURS[:4],
+        "module 07: metrics": _tradeoffs._METRIC_COLOURS,
+    }
+
+
+@pytest.mark.parametrize("deficiency", ["deuteranomaly", "protanomaly", "tritanomaly", None])
+def test_palettes_stay_distinguishable_under_colour_vision_deficiencies(deficiency):
+    from colorspacious import cspace_convert, deltaE
+    from matplotlib.colors import to_rgb
+
+    too_close = []
+    for name, colours in _palettes().items():
+        rgb = np.array([to_rgb(c) for c in colours])
+        if deficiency is not None:
+            rgb = np.clip(cspace_convert(rgb, {"name": "sRGB1+CVD", "cvd_type": deficiency, "severity": 100},
+                                         "sRGB1"), 0, 1)
+        for i, j in itertools.combinations(range(len(colours)), 2):
+            distance = float(deltaE(rgb[i], rgb[j], input_space="sRGB1"))
+            if distance < MIN_DELTA_E:
+                too_close.append(f"{name}: {colours[i]} / {colours[j]} ({distance:.1f})")
+    assert not too_close, f"under {deficiency or 'normal vision'}: " + "; ".join(too_close)
+
+
+def test_subplots_fit_the_column_and_stack_what_does_not_fit():
+    import matplotlib.pyplot as plt
+
+    fig, axes = _style.subplots(1, 4)
+    assert len(axes) == 4 and fig.get_size_inches()[0] * _style.DPI <= _style.COLUMN_PX
+    rows = {round(ax.get_position().y0, 2) for ax in axes}
+    assert len(rows) == 2  # two rows of two
+    fig2, (left, right) = _style.subplots(1, 2)
+    assert round(left.get_position().y0, 2) == round(right.get_position().y0, 2)
+    plt.close("all")
+    with pytest.raises(ValueError, match="at least 1"):
+        _style.subplots(0, 2)
+
+
+def test_a_wide_figure_is_narrowed_not_shrunk_and_shown_with_alt_text():
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.4))
+    for ax in axes:
+        ax.set_title("a panel", fontsize=10)
+    html = _style.figure_html(fig)
+    width = int(html.split('width="')[1].split('"')[0])
+    assert width <= _style.COLUMN_PX
+    assert axes[0].title.get_fontsize() == 10  # text keeps its size: the panels got narrower instead
+    assert 'alt="Panel: a panel.' in html
+    _style.describe(axes[0], "FPR 42% for one group, 22% for the other.")
+    assert 'alt="FPR 42% for one group, 22% for the other."' in _style.figure_html(fig)
+    plt.close("all")
+
+
+def test_a_notebook_shows_figures_as_img_with_alt_text():
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib.figure import Figure
+
+    shell = InteractiveShell.instance()
+    try:
+        assert _style.install_notebook_display(shell)
+        fig = Figure()
+        fig.subplots().set_title("rates by group")
+        data, _ = shell.display_formatter.format(fig)
+        assert data["text/html"].startswith('<img src="data:image/png;base64,') and 'alt="Panel: rates by group.' in data["text/html"]
+        assert data["image/png"]  # for other front ends, from the same render
+    finally:
+        InteractiveShell.clear_instance()
+    assert not _style.install_notebook_display(None) or True
