@@ -292,7 +292,8 @@ class Problem:
                 raise self.not_attempted("Your function is not written yet (it raises NotImplementedError).")
             raise self.wrong_type(f"Your function raised {output.name}{where}: {output.message}")
         if output.value is None:
-            raise self.not_attempted("Your function returns None: write its body and return the result.")
+            raise self.not_attempted("Your function returns None: write its body and return the result "
+                                     "(printing it is not enough).")
         return output.value
 
     def _record(self, feedback: Feedback, answer=None) -> None:
@@ -574,9 +575,10 @@ class NumberProblem(KeyedProblem):
         low, high = self.bounds
         if not low <= value <= high:
             span = f"between {low:g} and {high:g}" if math.isfinite(high) else f"of at least {low:g}"
-            if low <= value / 100 <= high and abs(value) > 1:
-                raise self.wrong(f"Give {self.what} as a fraction {span}, not in percent.")
-            raise self.wrong(f"{self.what.capitalize()} is a number {span}; {value:.4g} cannot be right. "
+            # without the key a percentage cannot be told from, say, a ratio: name both, claim neither
+            maybe = " If it is a percentage, give it as a fraction (not in percent)." \
+                if low <= value / 100 <= high and abs(value) > 1 else ""
+            raise self.wrong(f"{self.what.capitalize()} is a number {span}; {value:.4g} cannot be right.{maybe} "
                              f"{self.name}.hint() helps.")
 
     @staticmethod

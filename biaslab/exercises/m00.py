@@ -71,7 +71,9 @@ def _q2_reference(y, groups, group):
 
 def _q2_cases(variant, seed=None):
     rng = np.random.default_rng(case_seed(variant, 2026, 1312, seed))
-    cases = [(([1, 0, 1, 1, 0, 0], ["F", "F", "F", "M", "M", "M"], "F"), {})]
+    # a small case whose usual wrong answers all differ (rate 0.5; outside 0.2; over all rows 2/9; count 2;
+    # everyone 1/3; P(F | y = 1) 2/3), so each mistake is named as what it is
+    cases = [(([1, 0, 1, 0, 1, 0, 0, 0, 0], ["F", "F", "F", "F", "M", "M", "M", "M", "M"], "F"), {})]
     names = ["a", "b"] if variant == "visible" else ["a", "b", "c"]
     for _ in range(3 if variant == "visible" else 6):
         n = int(rng.integers(20, 150))
@@ -113,6 +115,9 @@ def _q2_compare(got, expected, args, kwargs):
         raise Problem.wrong("Your function returns how many positives the group has; divide by the group's size.")
     if np.isclose(got, y.mean()):
         raise Problem.wrong("Your function returns the positive rate of everyone; keep only the group's rows.")
+    if inside.any() and np.isclose(got, y[inside].sum() / len(y)):
+        raise Problem.wrong("Your function divides the group's positives by the number of all rows; divide by the "
+                            "number of rows in the group.")
     if (~inside).any() and np.isclose(got, y[~inside].mean()):
         raise Problem.wrong("Your function returns the rate of everyone *outside* the group: check the mask.")
     if y.sum() > 0 and np.isclose(got, inside[y == 1].mean()):

@@ -177,6 +177,8 @@ def _q3_cases(variant, seed=None):
         y = (rng.random(n) < np.where(groups == "a", 0.6, 0.3)).astype(int)
         cases.append(((y, groups, "a"), {}))
     if variant == "visible":
+        # three groups: "everyone else" is two groups together, as in the hidden tests (race has five)
+        cases.append((([1, 1, 0, 1, 0, 0, 1, 0, 0, 0], ["M", "M", "M", "F", "F", "F", "X", "X", "X", "X"], "M"), {}))
         cases.append(((_labels().to_numpy(), _sex().to_numpy(), FAVOURED), {}))
     return cases
 

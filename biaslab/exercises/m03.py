@@ -83,6 +83,8 @@ q1 = NumberProblem(
         Mistake(_biased, "That is the discrimination score of the biased labels; the question asks how much it "
                 "*rose*: subtract the score of the clean labels."),
         Mistake(_clean, "That is the discrimination score of the clean labels, before the bias was planted."),
+        Mistake(lambda: _biased() / _clean(), "That is the ratio of the two scores; the question asks how much the "
+                "score rose: the biased score minus the clean one."),
         Mistake(lambda expected: -expected, "The sign is flipped: compute biased minus clean, with the applicants "
                 "aged 25 and over as the favoured group."),
         Mistake(lambda: float(_german().target.mean() - _biased_labels().mean()),

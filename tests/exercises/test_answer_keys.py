@@ -107,9 +107,17 @@ def test_every_judgement_exercise_has_its_key_in_the_source_and_none_in_the_pack
 
 
 @pytest.fixture
-def no_keys(monkeypatch, tmp_path, home):
+def no_handed_keys():
+    """No key handed in with use_keys, for the test only (whatever order other fixtures run in)."""
+    saved = list(_keys._HANDED)
+    _keys._HANDED.clear()
+    yield
+    _keys._HANDED[:] = saved
+
+
+@pytest.fixture
+def no_keys(monkeypatch, tmp_path, home, no_handed_keys):
     """A class student's server: no key handed in, no workbook."""
-    monkeypatch.setattr(_keys, "_HANDED", [])
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(_keys.KEYS_ENV, raising=False)
 
@@ -176,8 +184,7 @@ def test_the_workbook_keeps_the_keys_and_its_notebooks_none(keyed_workbook, sour
 
 @pytest.mark.parametrize("exercise", sorted(PROBLEMS))
 def test_the_grader_decides_with_the_source_key_like_the_workbook(exercise, keyed_workbook, source_keys,
-                                                                  monkeypatch):
-    monkeypatch.setattr(_keys, "_HANDED", [])
+                                                                  monkeypatch, no_handed_keys):
     monkeypatch.setenv("BIASLAB_WORKBOOK", str(keyed_workbook))
     problem, key = PROBLEMS[exercise], parse_key(_test_cell_source(exercise))
     assert key == source_keys[exercise]
@@ -207,9 +214,9 @@ def test_a_number_out_of_range_is_diagnosed_without_the_key(no_keys):
     from biaslab.exercises.m00 import q1 as share
     from biaslab.exercises.m08 import q1 as weight
 
-    for answer in (33.15, 33.2, 33):  # a percentage, rounded or not
+    for answer in (33.15, 33.2, 33):  # a percentage, rounded or not: named as a possibility, not claimed
         feedback = share.feedback(answer)
-        assert feedback.outcome is Outcome.WRONG_VALUE and "not in percent" in feedback.message, feedback
+        assert feedback.outcome is Outcome.WRONG_VALUE and "If it is a percentage" in feedback.message, feedback
     feedback = share.feedback(1.7)
     assert feedback.outcome is Outcome.WRONG_VALUE and "between 0 and 1" in feedback.message, feedback
     assert weight.feedback(-2.2).outcome is Outcome.WRONG_VALUE  # a weight is positive

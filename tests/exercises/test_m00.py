@@ -127,6 +127,8 @@ def test_q2_diagnoses_each_mistake():
     expect(q2.feedback(rate_count), Outcome.WRONG_VALUE, "how many positives")
     expect(q2.feedback(rate_everyone), Outcome.WRONG_VALUE, "of everyone")
     expect(q2.feedback(rate_outside), Outcome.WRONG_VALUE, "*outside* the group")
+    expect(q2.feedback(lambda y, g, grp: np.asarray(y)[np.asarray(g) == grp].sum() / len(y)), Outcome.WRONG_VALUE,
+           "number of all rows")
     expect(q2.feedback(rate_bayes), Outcome.WRONG_VALUE, "P(group | y = 1)")
     expect(q2.feedback(rate_percent), Outcome.WRONG_VALUE, "not in percent")
     expect(q2.feedback(lambda y, g, grp: 0.123), Outcome.WRONG_VALUE, "not the group's positive rate")

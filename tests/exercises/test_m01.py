@@ -155,8 +155,8 @@ def test_q3_correct(variant):
 def test_q3_diagnoses_each_mistake():
     expect(q3.feedback(di_inverted), Outcome.WRONG_VALUE, "upside down")
     expect(q3.feedback(di_difference), Outcome.WRONG_VALUE, "difference")
-    # the visible cases have two groups, so only the hidden ones catch this mistake
-    expect(q3.feedback(di_one_other_group), Outcome.CORRECT)
+    # a visible case has three groups, so the learner's own check catches it before the grader's hidden ones
+    expect(q3.feedback(di_one_other_group), Outcome.WRONG_VALUE, "everyone else")
     expect(q3.feedback(di_one_other_group, variant="hidden"), Outcome.WRONG_VALUE, "everyone else")
 
 

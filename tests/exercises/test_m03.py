@@ -55,6 +55,7 @@ def test_q1_diagnoses_each_mistake(german_scores):
         "not in percent": 100 * rise,
         "over everyone": german.target.mean() - biased.mean(),
         "against women": sex_rise,
+        "ratio of the two scores": after / clean,  # 3.3: outside [-1, 1], and not a percentage
     }
     for fragment, answer in cases.items():
         feedback = q1.feedback(answer)
