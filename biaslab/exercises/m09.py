@@ -253,12 +253,16 @@ class _HarmProblem(_CapstoneProblem):
                                  "positives in the test rows: its FNR is mostly noise. Only compare groups "
                                  f"with enough positives (say at least {_MIN_POSITIVES}).")
             own_gap = _gap(case, pred, known[group], group)
+            # a function that reads the notebook's y_pred (made for one case) gets other cases wrong this way
+            globals_hint = (" If your function uses a variable of the notebook, such as y_pred, compute it from "
+                            "`case` instead (case.model.predict(case.X_test)): it is called on other cases too.")
             if own_gap < 0:
                 raise self.wrong(f"For {where} your function names a group whose FNR is LOWER than everyone "
                                  "else's. The attack makes the model miss the target's positives: look for "
-                                 "the largest positive gap.")
+                                 "the largest positive gap." + globals_hint)
             raise self.wrong(f"For {where} your function names {group!r}, which is not the group the attack "
-                             "harms most. Compare every group's FNR with the FNR of everyone outside it.")
+                             "harms most. Compare every group's FNR with the FNR of everyone outside it."
+                             + globals_hint)
         expected = _gap(case, pred, column, target)
         if abs(gap - expected) <= 5e-3:
             return None
@@ -277,8 +281,9 @@ class _HarmProblem(_CapstoneProblem):
         if abs(gap - for_gap) <= 5e-3:
             raise self.wrong("That is a gap in false omission rates (among predicted negatives); the FNR is "
                              "the share of the true positives that the model misses.")
-        raise self.wrong(f"For {where} the group is right but the gap is not ({gap:.4g}). Use the model's "
-                         "predictions on X_test and the clean labels y_test.")
+        raise self.wrong(f"For {where} the group is right but the gap is not ({gap:.4g}). Use this case's model's "
+                         "predictions, case.model.predict(case.X_test), never the notebook's y_pred (it belongs to "
+                         "one case), and the clean labels case.y_test.")
 
     def correct(self, results) -> str:
         return ("Right on every case: you found the planted target and measured its gap. Overall accuracy "
@@ -290,8 +295,10 @@ q2 = _HarmProblem(
     hints=[
         "Predict on case.X_test; for every group of case.groups_test's columns, compute the FNR of its positives "
         "(y_test == 1) and the FNR of everyone else's positives.",
-        "fnr_screen(case.y_test, y_pred, sensitive_features=case.groups_test) from biaslab.audit does it for every "
-        "group; keep only flagged rows (enough positives), and take the first.",
+        "Inside your function, predict with the case's own model (y_pred = case.model.predict(case.X_test)), never "
+        "with the notebook's y_pred: your function is called on other cases too. Then fnr_screen(case.y_test, "
+        "y_pred, sensitive_features=case.groups_test) from biaslab.audit does it for every group; keep only flagged "
+        "rows (enough positives), and take the first.",
         "screen = fnr_screen(...); top = screen[screen['flagged']].iloc[0]; return screen[screen['flagged']]"
         ".index[0][1], top['fnr_gap'].",
     ],

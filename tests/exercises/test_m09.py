@@ -124,6 +124,19 @@ def test_q2_lowest_fnr_group_is_named():
     assert fb.outcome is Outcome.WRONG_VALUE and "LOWER" in fb.message
 
 
+def test_q2_a_function_that_uses_the_notebooks_predictions_is_told_so():
+    notebook_case = capstone_case(9)
+    y_pred = notebook_case.model.predict(notebook_case.X_test)  # the notebook's global, made for case 9 only
+
+    def answer(case):
+        screen = fnr_screen(case.y_test, y_pred, sensitive_features=notebook_case.groups_test)
+        top = screen[screen["flagged"]].iloc[0]
+        return screen[screen["flagged"]].index[0][1], top["fnr_gap"]
+
+    fb = outcome(q2, answer)
+    assert fb.outcome is Outcome.WRONG_VALUE and "case.model.predict(case.X_test)" in fb.message, fb
+
+
 def test_q2_wrong_type_and_not_attempted():
     assert outcome(q2, ...).outcome is Outcome.NOT_ATTEMPTED
     assert outcome(q2, lambda case: None).outcome is Outcome.NOT_ATTEMPTED
