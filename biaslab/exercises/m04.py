@@ -302,6 +302,13 @@ def _q3_cases(variant, seed=None) -> list:
             for i, (outputs, target, _, _) in enumerate(_hidden_audits(seed))]
 
 
+def _same_answer_everywhere(outputs, n_cases) -> bool:
+    """True when a function returned one and the same value for every suspect model."""
+    values = {o.value for o in outputs[:n_cases] if isinstance(o, Returned) and isinstance(o.value, str)}
+    return n_cases > 1 and len(outputs) >= n_cases and len(values) == 1 and all(
+        isinstance(o, Returned) for o in outputs[:n_cases])
+
+
 class _AuditProblem(Problem):
     """The answer is a function ``find_target(outputs) -> group``, run on suspect models' outputs."""
 
@@ -320,7 +327,8 @@ class _AuditProblem(Problem):
     def judge(self, outputs, variant: str = "visible", seed=None) -> str:
         from ..experiments.hidden_in_plain_sight import AUDIT_TARGETS
 
-        for i, (frame, target, where) in enumerate(_q3_cases(variant, seed)):
+        cases = _q3_cases(variant, seed)
+        for i, (frame, target, where) in enumerate(cases):
             if i >= len(outputs):
                 raise self.wrong_type(f"No result of your function was recorded for {where}.")
             if isinstance(outputs[i], Returned) and outputs[i].value is None:
@@ -331,6 +339,11 @@ class _AuditProblem(Problem):
                                       f"function returned {got!r}.")
             if got == target:
                 continue
+            if _same_answer_everywhere(outputs, len(cases)):
+                raise self.wrong(f"Your function returns {got!r} for every suspect model, whatever its outputs, "
+                                 f"and the attacks target different groups (it is wrong for {where}). Compute "
+                                 "the answer from the outputs you are given: each candidate group's FNR "
+                                 "against everyone else's.")
             rates = _group_rates(frame)
             if got == min(rates, key=lambda g: rates[g]["fnr"]):
                 raise self.wrong(f"For {where} your function names the group with the LOWEST false negative rate. "

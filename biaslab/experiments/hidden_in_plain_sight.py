@@ -50,6 +50,12 @@ from ..metrics import UndefinedMetricWarning, group_metrics, youden_threshold
 __all__ = [
     "rate_sweep",
     "load_rate_sweep",
+    "replace_targets",
+    "mean_over_trials",
+    "load_published_results",
+    "PUBLISHED_RESULTS_FILE",
+    "trial_spread",
+    "detectability",
     "write_rate_sweep",
     "probe_features",
     "heart_disease_poisoning",
@@ -670,7 +676,9 @@ def load_rate_sweep(target=None, *, trials=False, recompute=False, n_threads=Non
     if recompute:
         frame = rate_sweep([t for _, t in wanted], **SHIPPED_PARAMS, keep_trials=trials, n_threads=n_threads,
                            progress=progress)
-        frame.attrs["source"] = "recomputed live (rate_sweep with SHIPPED_PARAMS)"
+        shipped_attrs = _read_shipped_sweep_cached().attrs
+        frame.attrs.update({k: shipped_attrs[k] for k in ("data", "model") if k in shipped_attrs},
+                           source="recomputed live (rate_sweep with SHIPPED_PARAMS)")
         return frame
     shipped = {_check_target(t)[0] for t in SHIPPED_TARGETS}
     missing = [label for label in labels if label not in shipped]
@@ -681,16 +689,52 @@ def load_rate_sweep(target=None, *, trials=False, recompute=False, n_threads=Non
         )
     full = _read_shipped_sweep()
     frame = full[full["target"].isin(labels)].reset_index(drop=True)
-    attrs = dict(full.attrs)
-    if not trials:
-        keys = ["target", "rate", "site", "attribute", "group"]
-        frame = (
-            frame.groupby(keys, sort=False, observed=True)
-            .agg({"auroc": "mean", "fnr": "mean", "for": "mean", "n": "first", "n_pos": "first", "threshold": "mean"})
-            .reset_index()[list(SWEEP_COLUMNS)]
-        )
-    frame.attrs.update(attrs)
+    frame.attrs.update(full.attrs)
+    return frame if trials else mean_over_trials(frame)
+
+
+def mean_over_trials(trials: pd.DataFrame) -> pd.DataFrame:
+    """A sweep with a ``trial`` column (``load_rate_sweep(trials=True)``) as means over its trials.
+
+    Returns the columns of :func:`rate_sweep` (counts are the first trial's: they do not vary),
+    with the input's ``attrs``. ``load_rate_sweep()`` is ``mean_over_trials(load_rate_sweep(trials=True))``.
+    """
+    if not isinstance(trials, pd.DataFrame) or not {"trial", *SWEEP_COLUMNS} <= set(trials.columns):
+        raise TypeError("trials must be a sweep with a trial column (load_rate_sweep(trials=True)).")
+    keys = ["target", "rate", "site", "attribute", "group"]
+    frame = (
+        trials.groupby(keys, sort=False, observed=True)
+        .agg({"auroc": "mean", "fnr": "mean", "for": "mean", "n": "first", "n_pos": "first", "threshold": "mean"})
+        .reset_index()[list(SWEEP_COLUMNS)]
+    )
+    frame.attrs.update(trials.attrs)
     return frame
+
+
+def replace_targets(sweep: pd.DataFrame, live: pd.DataFrame) -> pd.DataFrame:
+    """``sweep`` with the rows of ``live``'s targets replaced by ``live``'s (workshop mode).
+
+    ``pd.concat`` drops ``attrs`` that differ between its inputs (the shipped and the live
+    ``source``); this keeps them and says in ``source`` which targets were recomputed.
+
+    Examples
+    --------
+    >>> shipped = load_rate_sweep()
+    >>> mixed = replace_targets(shipped, load_rate_sweep("F"))
+    >>> mixed.attrs["data"] == shipped.attrs["data"], len(mixed) == len(shipped)
+    (True, True)
+    """
+    for name, frame in (("sweep", sweep), ("live", live)):
+        if not isinstance(frame, pd.DataFrame) or not set(SWEEP_COLUMNS) <= set(frame.columns):
+            raise TypeError(f"{name} must be a DataFrame returned by load_rate_sweep or rate_sweep.")
+    if ("trial" in sweep.columns) != ("trial" in live.columns):
+        raise ValueError("sweep and live must both have a trial column (trials=True) or both not.")
+    labels = list(dict.fromkeys(live["target"]))
+    merged = pd.concat([sweep[~sweep["target"].isin(labels)], live], ignore_index=True)
+    merged.attrs = {**sweep.attrs, **{k: v for k, v in live.attrs.items() if k != "source"}}
+    merged.attrs["source"] = (f"{sweep.attrs.get('source', 'given sweep')}; target(s) {', '.join(labels)}: "
+                              f"{live.attrs.get('source', 'live')}")
+    return merged
 
 
 @functools.lru_cache(maxsize=1)
@@ -1004,3 +1048,93 @@ def suspect_model_outputs(random_state=0, *, target=None, rate=None) -> pd.DataF
     threshold = youden_threshold(y["test"], scores)
     test = groups[split == "test"].reset_index(drop=True)
     return test.assign(y_true=y["test"].astype(int), y_score=scores, y_pred=(scores >= threshold).astype(int))
+
+
+# --------------------------------------------------------------------------------------------
+# the authors' published per-trial results, beside ours (module 04)
+
+#: The subset of the authors' results that ships (datasets/hidden_in_plain_sight/DATASHEET.md).
+PUBLISHED_RESULTS_FILE = "hidden_in_plain_sight/densenet_published.csv"
+
+
+@functools.lru_cache(maxsize=1)
+def _read_published() -> pd.DataFrame:
+    from ..datasets._base import data_file
+
+    return pd.read_csv(data_file(PUBLISHED_RESULTS_FILE), comment="#", keep_default_na=False, na_values=[""],
+                       dtype={"site": str, "target": str, "group": str})
+
+
+def load_published_results() -> pd.DataFrame:
+    """The authors' DenseNet121 results per target, rate, trial, site and group (real radiographs).
+
+    Kulkarni et al. publish every trial's per-group metrics (UM2ii/HiddenInPlainSight,
+    ``results/densenet/*_summary.csv``, MIT); biaslab ships the subset module 04 draws: targets
+    F, M, 0-20 and F & 60-80, groups overall, F, M, 0-20, 60-80 and F & 60-80, internal (RSNA)
+    and external (CheXpert) test sets. Its datasheet: ``datasets/hidden_in_plain_sight/DATASHEET.md``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``site``, ``target``, ``trial``, ``rate``, ``group``, ``auroc``, ``fnr``, ``for``, ``tp``,
+        ``fn``, ``tn``, ``fp``; one row per trial (5 per setting).
+
+    Examples
+    --------
+    >>> from biaslab.experiments.hidden_in_plain_sight import load_published_results
+    >>> paper = load_published_results()
+    >>> f = paper.query("site == 'internal' and target == 'F' and group == 'F'").groupby("rate")["fnr"].mean()
+    >>> round(float(f[0.5]), 3), round(float(f[1.0]), 3)  # the paper's text: 0.288 and 0.666
+    (0.288, 0.666)
+    """
+    frame = _read_published().copy()
+    frame.attrs["source"] = ("Kulkarni et al. 2024, DenseNet121 on RSNA Pneumonia (external: CheXpert), 5 trials; "
+                             "github.com/UM2ii/HiddenInPlainSight results/densenet (MIT)")
+    return frame
+
+
+def trial_spread(trials: pd.DataFrame, *, metrics=("auroc", "fnr")) -> pd.DataFrame:
+    """Mean, standard deviation and count over trials, per target, site, rate and group.
+
+    ``trials`` has one row per trial: :func:`load_published_results` or
+    ``load_rate_sweep(trials=True)``. Returns a tidy frame: ``target``, ``site``, ``group``,
+    ``rate``, ``metric``, ``mean``, ``std`` (ddof=1, the spread of a new trial), ``n_trials``.
+    """
+    if not isinstance(trials, pd.DataFrame) or not {"target", "site", "group", "rate", "trial"} <= set(trials.columns):
+        raise TypeError("trials must have one row per trial (load_published_results() or load_rate_sweep(trials=True)).")
+    keys = ["target", "site", "group", "rate"]
+    long = trials.melt(id_vars=keys, value_vars=list(metrics), var_name="metric")
+    out = long.groupby(keys + ["metric"], sort=True)["value"].agg(mean="mean", std="std", n_trials="count")
+    return out.reset_index()
+
+
+def detectability(trials: pd.DataFrame, *, metric="auroc", group="overall", site="internal",
+                  alpha=0.05) -> pd.DataFrame:
+    """Is the attack visible in an aggregate number? Each rate against clean retrainings, tested.
+
+    "Undetectable" is a statistical statement: a model owner who retrains and sees the overall
+    AUROC move cannot tell an attack from the trial-to-trial spread unless the change is large
+    against that spread. For each target and rate > 0 this compares the trials at that rate with
+    the clean trials (rate 0) by Welch's two-sided t-test.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``target``, ``rate``, ``clean_mean``, ``clean_std``, ``mean``, ``std``, ``change``
+        (mean - clean_mean), ``t``, ``p_value``, ``detected`` (p < ``alpha``).
+    """
+    from scipy import stats
+
+    part = trials[(trials["site"] == site) & (trials["group"] == group)]
+    if part.empty:
+        raise ValueError(f"no trials for site={site!r} and group={group!r}.")
+    rows = []
+    for target, frame in part.groupby("target", sort=False):
+        clean = frame.loc[frame["rate"] == 0.0, metric].to_numpy(dtype=float)
+        for rate, at in frame[frame["rate"] > 0].groupby("rate"):
+            values = at[metric].to_numpy(dtype=float)
+            t, p = stats.ttest_ind(values, clean, equal_var=False)
+            rows.append({"target": target, "rate": float(rate), "clean_mean": clean.mean(), "clean_std": clean.std(ddof=1),
+                         "mean": values.mean(), "std": values.std(ddof=1), "change": values.mean() - clean.mean(),
+                         "t": float(t), "p_value": float(p), "detected": bool(p < alpha)})
+    return pd.DataFrame(rows)

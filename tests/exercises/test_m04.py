@@ -176,8 +176,11 @@ def test_q3_diagnoses_mistakes():
     expect(q3.feedback(find_lowest_fnr), Outcome.WRONG_VALUE, "LOWEST false negative rate")
     expect(q3.feedback(find_lowest_auroc), Outcome.WRONG_VALUE)
     expect(q3.feedback(lambda o: "60-80"), Outcome.WRONG_VALUE, "random_state")
-    feedback = q3.feedback(lambda o: "F")
-    expect(feedback, Outcome.WRONG_VALUE)
+    for constant in AUDIT_TARGETS:
+        for variant in ("visible", "hidden"):
+            feedback = q3.feedback(lambda o, c=constant: c, variant=variant)
+            expect(feedback, Outcome.WRONG_VALUE, "for every suspect model")
+            assert "lowest AUROC" not in feedback.message
 
 
 def test_q3_never_names_the_planted_target():

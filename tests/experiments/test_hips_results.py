@@ -140,3 +140,51 @@ def test_recompute_runs_the_shipped_recipe(monkeypatch):
     assert {k: kwargs[k] for k in hips.SHIPPED_PARAMS} == hips.SHIPPED_PARAMS
     assert kwargs["n_threads"] == 2 and kwargs["keep_trials"] is False
     assert "recomputed" in out.attrs["source"]
+    assert out.attrs["data"] == hips.load_rate_sweep().attrs["data"]  # the notebook prints it
+
+
+def test_replace_targets_keeps_attrs_the_workshop_switch_prints():
+    """Module 04's RECOMPUTE_TARGET cell: pd.concat dropped attrs (KeyError 'data' in the notebook)."""
+    shipped = hips.load_rate_sweep()
+    live = hips.load_rate_sweep("F")
+    live.attrs["source"] = "recomputed live (rate_sweep with SHIPPED_PARAMS)"
+    mixed = hips.replace_targets(shipped, live)
+    assert len(mixed) == len(shipped)
+    assert mixed.attrs["data"] == shipped.attrs["data"] and mixed.attrs["model"] == shipped.attrs["model"]
+    assert "target(s) F: recomputed live" in mixed.attrs["source"]
+    assert list(dict.fromkeys(mixed["target"])) == ["M", "0-20", "F & 60-80", "F"]
+    new = live.assign(target="F & 80+")
+    assert len(hips.replace_targets(shipped, new)) == len(shipped) + len(new)
+    with pytest.raises(TypeError, match="live"):
+        hips.replace_targets(shipped, live[["target"]])
+
+
+def test_published_results_are_the_authors_numbers():
+    paper = hips.load_published_results()
+    assert len(paper) == 2 * 4 * 6 * 7 * 5
+    assert set(paper["site"]) == {"internal", "external"} and set(paper["target"]) == {"F", "M", "0-20", "F & 60-80"}
+    means = hips.trial_spread(paper, metrics=("auroc", "fnr")).set_index(["target", "site", "group", "rate", "metric"])
+    # every anchor number of the paper's text (PAPER_RESULTS) is the mean of the published trials
+    for rec in hips.PAPER_RESULTS.itertuples(index=False):
+        if rec.metric not in ("auroc", "fnr"):
+            continue
+        assert means.loc[(rec.target, rec.site, rec.group, rec.rate, rec.metric), "mean"] == pytest.approx(
+            rec.value, abs=6e-4), rec
+    assert (means["n_trials"] == 5).all()
+
+
+def test_detectability_is_a_welch_test_against_clean_retrainings():
+    from scipy import stats
+
+    paper = hips.load_published_results()
+    table = hips.detectability(paper).set_index(["target", "rate"])
+    part = paper[(paper.site == "internal") & (paper.group == "overall") & (paper.target == "F")]
+    clean, half = part[part.rate == 0].auroc, part[part.rate == 0.5].auroc
+    t, p = stats.ttest_ind(half, clean, equal_var=False)
+    row = table.loc[("F", 0.5)]
+    assert row.p_value == pytest.approx(p) and row.change == pytest.approx(half.mean() - clean.mean())
+    assert row.detected == (p < 0.05)
+    ours = hips.detectability(hips.load_rate_sweep(trials=True))
+    assert set(ours["target"]) == {"F", "M", "0-20", "F & 60-80"} and len(ours) == 4 * 6
+    with pytest.raises(ValueError, match="no trials"):
+        hips.detectability(paper, group="nobody")
