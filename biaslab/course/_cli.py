@@ -35,6 +35,8 @@ def add_parser(sub) -> None:
     p.add_argument("--source", default=None, help="the nbgrader source folder (default: the checkout's)")
     p.add_argument("--force", action="store_true",
                    help="rewrite notebooks that exist (your copy is kept as a dated backup)")
+    p.add_argument("--modules", nargs="+", default=None, metavar="MODULE",
+                   help="only these modules, by id or number (e.g. --modules 00 02); default: every module")
     p.set_defaults(func=_workbook)
 
     r = sub.add_parser("release", help="generate the class version of every module with nbgrader")
@@ -46,7 +48,7 @@ def add_parser(sub) -> None:
 def _workbook(args) -> int:
     from ._workbook import build_workbook
 
-    written = build_workbook(Path(args.dest), source=args.source, force=args.force)
+    written = build_workbook(Path(args.dest), source=args.source, force=args.force, modules=args.modules)
     for path in written:
         print(f"wrote {path}")
     print(f"workbook ready in {Path(args.dest).resolve()} ({len(written)} notebook(s) new or rewritten)")

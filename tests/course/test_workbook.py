@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -134,9 +135,14 @@ def test_build_workbook_bad_input(tmp_path):
         build_workbook(tmp_path / "wb", modules=["42"])
 
 
-def test_build_workbook_of_some_modules(tmp_path):
+def test_build_workbook_of_some_modules(tmp_path, capsys):
     written = build_workbook(tmp_path / "wb", modules=["01"])
     assert written == [tmp_path / "wb" / MODULE.notebook]
+    from biaslab.cli import main
+
+    assert main(["workbook", "--dest", str(tmp_path / "cli"), "--modules", "00", "01"]) == 0
+    assert sorted(p.name for p in (tmp_path / "cli").rglob("*.ipynb")) == ["00_welcome.ipynb", Path(MODULE.notebook).name]
+    assert "2 notebook(s) new or rewritten" in capsys.readouterr().out
 
 
 def test_release_course_bad_modules(tmp_path):
