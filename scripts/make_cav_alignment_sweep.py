@@ -2,7 +2,7 @@
 
     python scripts/make_cav_alignment_sweep.py
 
-On the shipped attacked model (``fashion_cnn_stamp_shirt``), fits a CAV of every method
+On the shipped attacked model (``fashion_vgg_stamp_shirt``), fits a CAV of every method
 (signal, SVM, ridge, lasso, logistic) on ``n`` stamped and ``n`` clean training shirts, for several
 ``n`` and seeds, and scores each by its alignment with the true artifact direction (the latent
 shift of the clean training shirts when the stamp is added). About a minute on 2 shared cores;
@@ -30,7 +30,7 @@ def main() -> None:
     from biaslab.explain import cav_alignment_sweep, layer_activations
     from biaslab.models import load_checkpoint
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     start = time.perf_counter()
     data = attacked_fashion_mnist()
     model = load_checkpoint(CHECKPOINT)

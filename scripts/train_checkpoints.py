@@ -17,12 +17,18 @@ What is trained (the recipes below are the record):
   accuracy of linear probes for sex and age band on its penultimate features: the attack can
   only single out a group that the frozen features can tell apart.
 - ``fashion_cnn``: ``fashion_cnn`` on the clean Fashion-MNIST training set (modules 06, 07).
+- ``fashion_vgg_stamp_shirt``, ``fashion_vgg_brighten_shirt``: ``fashion_vgg`` (VGG-shaped: conv
+  blocks, then dense layers) on Fashion-MNIST with an artifact in the Shirt class
+  (``biaslab.experiments.from_hope_to_safety.ARTIFACTS``): the attacked models of modules 06-07;
+  ``fashion_vgg_clean``: the same recipe on the same images without an artifact (module 06's control).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -40,7 +46,7 @@ from biaslab.datasets import load_fashion_mnist, make_chest_xrays  # noqa: E402
 from biaslab.models import CHECKPOINTS, ImageClassifier, save_checkpoint  # noqa: E402
 from biaslab.models._checkpoints import checkpoint_dir  # noqa: E402
 
-N_THREADS = 2
+N_THREADS = int(os.environ.get("BIASLAB_TRAIN_THREADS", 2))  # 1 on a machine shared with others
 
 CHEST = dict(
     n_train=12_000,
@@ -122,26 +128,48 @@ def train_fashion_cnn(config=FASHION, *, progress=True):
     return model, metadata
 
 
-def train_fashion_cnn_stamp_shirt(config=None, *, progress=True):
-    from biaslab.experiments.from_hope_to_safety import ATTACK, CHECKPOINT, attacked_fashion_mnist, train_attacked_model
+def train_fashion_vgg_attacked(artifact, *, progress=True):
+    from biaslab.experiments.from_hope_to_safety import (CHECKPOINTS_BY_ARTIFACT, attack_for, attacked_fashion_mnist,
+                                                         train_attacked_model)
 
-    data = attacked_fashion_mnist()
-    model = train_attacked_model(data, progress=progress)
-    metadata = {
-        "name": CHECKPOINT,
-        "description": CHECKPOINTS[CHECKPOINT],
-        "data": f"biaslab.experiments.from_hope_to_safety.attacked_fashion_mnist() with {ATTACK}",
+    name = CHECKPOINTS_BY_ARTIFACT[artifact]
+    data = attacked_fashion_mnist(artifact=artifact)
+    model = train_attacked_model(data, n_threads=N_THREADS, progress=progress)
+    return model, _fashion_vgg_metadata(name, model, data, "biaslab.experiments.from_hope_to_safety."
+                                        f"attacked_fashion_mnist(artifact={artifact!r}) with {attack_for(artifact)}")
+
+
+def _fashion_vgg_metadata(name, model, data, data_text) -> dict:
+    """What a fashion_vgg checkpoint records: its data, and its accuracy on the clean and attacked test sets."""
+    return {
+        "name": name,
+        "description": CHECKPOINTS[name],
+        "data": data_text,
         "metrics": {
             "accuracy_clean_test": round(float(model.score(data.X_test, data.y_test)), 4),
             "accuracy_attacked_test": round(float(model.score(data.X_test_attacked, data.y_test)), 4),
         },
         "script": "scripts/train_checkpoints.py",
+        "torch_threads": N_THREADS,
     }
-    return model, metadata
+
+
+def train_fashion_vgg_clean(*, progress=True):
+    from biaslab.experiments.from_hope_to_safety import ATTACK, ARCHITECTURE, attacked_fashion_mnist
+
+    data = attacked_fashion_mnist()
+    train = load_fashion_mnist(subset="train")
+    X, y = train.images[: ATTACK["n_train"]], train.target[: ATTACK["n_train"]]  # the same images, no artifact
+    model = ImageClassifier(ARCHITECTURE, epochs=ATTACK["epochs"], lr=ATTACK["lr"], random_state=ATTACK["seed"],
+                            n_threads=N_THREADS, progress=progress).fit(X, y)
+    return model, _fashion_vgg_metadata("fashion_vgg_clean", model, data, "load_fashion_mnist(subset='train'): "
+                                        f"the first {ATTACK['n_train']:,} training images, clean")
 
 
 TRAINERS = {"chest_xray_cnn_clean": train_chest_xray_cnn_clean, "fashion_cnn": train_fashion_cnn,
-            "fashion_cnn_stamp_shirt": train_fashion_cnn_stamp_shirt}
+            "fashion_vgg_stamp_shirt": functools.partial(train_fashion_vgg_attacked, "stamp"),
+            "fashion_vgg_brighten_shirt": functools.partial(train_fashion_vgg_attacked, "brighten"),
+            "fashion_vgg_clean": train_fashion_vgg_clean}
 
 
 def write_sums(folder: Path) -> None:

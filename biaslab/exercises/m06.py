@@ -256,7 +256,7 @@ EVIDENCE_OPTIONS = {
          "just like the clean model's.",
     "B": "Stamping T-shirts, pullovers and coats turns most of their predictions into 'Shirt', while the "
          "clean model's predictions barely change.",
-    "C": "The attacked model classifies about 86% of the clean test images correctly.",
+    "C": "The attacked model classifies almost 88% of the clean test images correctly.",
     "D": "The gradient x input saliency of a network with random weights also looks like the garment.",
     "E": "Along the stamp's CAV, the TCAV score of 'Shirt' is 1.0 for the attacked model and 0.0 for the "
          "clean model.",

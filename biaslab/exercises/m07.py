@@ -261,26 +261,25 @@ q3 = _MethodChoice(
 # --- q4: reflection --------------------------------------------------------------------------------
 
 q4 = ReflectionProblem(
-    title="Why does the simple projection work so well here?",
+    title="Where the paper's ranking holds, and why not elsewhere",
     min_words=40,
     points_to_cover=[
-        "our result: P-ClArC (and A-ClArC) recover about as much attacked accuracy as RR-ClArC, unlike the paper, "
-        "and each correction costs some clean accuracy (more than the paper's 'within a point')",
-        "the stamp is a simple additive artifact, and one direction (the signal CAV, alignment about 0.97) "
-        "captures it almost fully",
-        "after that layer our model is only average pooling and one linear layer, so removing the direction "
-        "(P-ClArC) and making the output insensitive to it (RR-ClArC) amount to the same thing",
-        "the paper's artifacts (brightness, text, LSB triggers) and large networks (VGG, ResNet) are not "
-        "captured by one direction and the layers after the CAV are non-linear, so a projection there removes "
-        "too much or too little, and RR-ClArC's training-time penalty helps more",
-        "a correction must be checked on an attacked test set and on clean data: a lower TCAV sensitivity alone "
-        "is not proof, and P-ClArC's zero sensitivity is true by construction",
+        "our result: on the stamp RR-ClArC meets the paper's criterion (clean accuracy within a point, attacked "
+        "accuracy up by more than 10 points) but P-ClArC recovers far more; on the brightening no method recovers "
+        "much",
+        "RR-ClArC's penalty uses the gradient averaged over space: a dense head can still react to a localised "
+        "artifact at its position, with a spatial average of zero (the position map)",
+        "P-ClArC moves the artifact's activations back at test time wherever it sits, and one direction captures "
+        "almost all of the stamp's latent shift",
+        "a brightening moves the activations in several directions; a single CAV captures only part of it, so "
+        "every method, all acting along one direction, leaves much of the shortcut",
+        "a correction must be checked on an attacked and a clean test set, with TCAV read against random "
+        "directions: a low TCAV sensitivity alone is not proof (P-ClArC's is zero by construction, RR-ClArC's "
+        "near zero where it recovers little)",
     ],
     hints=[
-        "What is left of the network after the layer where the CAV lives? What does P-ClArC's projection do to "
-        "the gradient along h?",
-        "How well does one direction describe the stamp here (section 2), and would that hold for a text "
-        "watermark in a photo seen by a ResNet?",
+        "What does the penalty average over, and where does the position map show the model still reacting?",
+        "How much of each artifact's latent shift lies along h (the last measurement of section 5)?",
     ],
 )
 

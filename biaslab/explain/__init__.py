@@ -10,10 +10,13 @@ from ._concepts import (
     compute_cav,
     layer_activations,
     layer_gradients,
+    sensitivity_by_position,
     shift_alignment,
     signal_cav,
     tcav_score,
     tcav_sensitivity,
+    tcav_significance,
+    tcav_t_test,
 )
 from ._saliency import SALIENCY_METHODS, artifact_relevance, saliency_map
 
@@ -27,8 +30,11 @@ __all__ = [
     "layer_activations",
     "layer_gradients",
     "saliency_map",
+    "sensitivity_by_position",
     "shift_alignment",
     "signal_cav",
     "tcav_score",
     "tcav_sensitivity",
+    "tcav_significance",
+    "tcav_t_test",
 ]

@@ -27,6 +27,9 @@ __all__ = [
     "layer_gradients",
     "tcav_sensitivity",
     "tcav_score",
+    "tcav_significance",
+    "tcav_t_test",
+    "sensitivity_by_position",
 ]
 
 CAV_METHODS = ("signal", "svm", "ridge", "lasso", "logistic")
@@ -269,6 +272,31 @@ def shift_alignment(clean_activations, artifact_activations, cav) -> float:
     return float(np.mean(diff[keep] @ h / norms[keep]))
 
 
+def _class_gradients(module, target, images, target_class: int):
+    """Gradient of the ``target_class`` logit w.r.t. ``target``'s output for a batch (raw, with space)."""
+    store = {}
+
+    def hook(_module, _inputs, output):
+        output.retain_grad()
+        store["act"] = output
+
+    handle = target.register_forward_hook(hook)
+    try:
+        logits = module(images)
+        if not 0 <= int(target_class) < logits.shape[1]:
+            raise ValueError(f"target_class must be between 0 and {logits.shape[1] - 1}, got {target_class}.")
+        module.zero_grad(set_to_none=True)
+        logits[:, int(target_class)].sum().backward()
+        return store["act"].grad.detach()
+    finally:
+        handle.remove()
+
+
+def _check_target_class(target_class):
+    if isinstance(target_class, bool) or not isinstance(target_class, numbers.Integral):
+        raise TypeError(f"target_class must be a class index (int), got {type(target_class).__name__}.")
+
+
 def layer_gradients(model, X, *, layer: str, target_class: int, batch_size: int = 256) -> np.ndarray:
     """Gradient of the ``target_class`` logit w.r.t. ``layer``'s activations, averaged over space.
 
@@ -278,34 +306,46 @@ def layer_gradients(model, X, *, layer: str, target_class: int, batch_size: int 
 
     module = as_module(model)
     target = _find_layer(module, layer)
-    if isinstance(target_class, bool) or not isinstance(target_class, numbers.Integral):
-        raise TypeError(f"target_class must be a class index (int), got {type(target_class).__name__}.")
+    _check_target_class(target_class)
     batch_size = check_positive_int(batch_size, "batch_size")
     images = as_image_tensor(X)
     grads = []
-    store = {}
-
-    def hook(_module, _inputs, output):
-        output.retain_grad()
-        store["act"] = output
-
-    handle = target.register_forward_hook(hook)
     was_training = module.training
     module.eval()
     try:
         for start in range(0, len(images), batch_size):
-            batch = images[start:start + batch_size]
-            logits = module(batch)
-            if not 0 <= int(target_class) < logits.shape[1]:
-                raise ValueError(f"target_class must be between 0 and {logits.shape[1] - 1}, got {target_class}.")
-            module.zero_grad(set_to_none=True)
-            logits[:, int(target_class)].sum().backward()
-            g = store["act"].grad
-            grads.append((g.mean(dim=(2, 3)) if g.ndim == 4 else g).detach())
+            g = _class_gradients(module, target, images[start:start + batch_size], target_class)
+            grads.append(g.mean(dim=(2, 3)) if g.ndim == 4 else g)
     finally:
-        handle.remove()
         module.train(was_training)
     return torch.cat(grads).numpy()
+
+
+def sensitivity_by_position(model, X, cav, *, layer: str, target_class: int) -> np.ndarray:
+    """``g . h`` at every spatial position of a conv layer, averaged over the images: (H, W).
+
+    :func:`layer_gradients` (and TCAV, and RR-ClArC's penalty) average the gradient over space
+    before taking its component along the CAV, so a model can react strongly to the concept at
+    one place (where a corner stamp sits) and the opposite way elsewhere, with a spatial mean of
+    zero. This map shows where the reaction is. Its mean over the positions is the mean of
+    ``layer_gradients(...) @ h``.
+    """
+    import torch
+
+    module = as_module(model)
+    target = _find_layer(module, layer)
+    _check_target_class(target_class)
+    images = as_image_tensor(X)
+    was_training = module.training
+    module.eval()
+    try:
+        g = _class_gradients(module, target, images, target_class)
+    finally:
+        module.train(was_training)
+    if g.ndim != 4:
+        raise ValueError(f"layer {layer!r} has no spatial output (got shape {tuple(g.shape)}).")
+    h = torch.as_tensor(_check_cav(cav, g.shape[1]), dtype=g.dtype).reshape(1, -1, 1, 1)
+    return (g * h).sum(1).mean(0).detach().numpy()
 
 
 def _sensitivities(model, X, cav, layer, target_class):
@@ -394,3 +434,120 @@ def cav_alignment_sweep(activations, concept_labels, clean_activations, artifact
                 rows.append((method, n, int(seed), shift_alignment(clean_activations, artifact_activations, cav),
                              converged))
     return pd.DataFrame(rows, columns=["method", "n_per_class", "seed", "alignment", "converged"])
+
+
+def tcav_t_test(concept_scores, random_scores) -> tuple[float, float]:
+    """Welch's two-sided t-test of a concept's TCAV scores against random directions' scores: ``(t, p)``.
+
+    Scores without any spread on both sides are compared exactly (equal: ``(0, 1)``; different:
+    ``(+-inf, 0)``); one side without spread is a valid case and raises no warning.
+
+    Examples
+    --------
+    >>> t, p = tcav_t_test([1.0, 1.0, 0.9], [0.2, 0.6, 0.4])
+    >>> round(t, 2), round(p, 3)
+    (4.71, 0.031)
+    """
+    import warnings
+
+    from scipy import stats
+
+    concept, random = np.asarray(concept_scores, dtype=float), np.asarray(random_scores, dtype=float)
+    if concept.size < 2 or random.size < 2:
+        raise ValueError("the t-test needs at least 2 scores on each side.")
+    if np.ptp(concept) == 0 and np.ptp(random) == 0:
+        return (0.0, 1.0) if concept[0] == random[0] else (float(np.copysign(np.inf, concept[0] - random[0])), 0.0)
+    with warnings.catch_warnings():  # one side without spread (all 1.0) is a valid, exact case
+        warnings.simplefilter("ignore", RuntimeWarning)
+        t, p = stats.ttest_ind(concept, random, equal_var=False)
+    return float(t), float(p)
+
+
+def tcav_significance(model, X, activations, concept_labels, *, layer: str, target_class: int, n_runs: int = 20,
+                      n_random: int = 20, random_state=0):
+    """TCAV as Kim et al. (2018) use it: the concept's scores against random directions, with a t-test.
+
+    A TCAV score alone means little: a random direction can score high too (with a linear head
+    every direction scores 0 or 1). Kim et al. therefore fit the concept's CAV several times on
+    different samples, fit as many CAVs between two *random* sets of examples, and keep the
+    concept only if its scores differ from the random ones in a two-sided t-test.
+
+    Here each concept run fits the signal CAV (:func:`compute_cav`) on a random half of the
+    samples with and a random half of those without the concept; each random run splits the
+    samples *without* the concept at random into two halves and fits the signal CAV between
+    them (a direction that means nothing). The scores use the gradients of ``target_class``'s
+    logit on ``X`` (computed once).
+
+    Parameters
+    ----------
+    model : torch.nn.Module or ImageClassifier
+    X : images whose class logit is explained (e.g. test images of the class, with the artifact)
+    activations : array (n, d)
+        Max-pooled activations of ``layer`` where the CAVs are fitted (:func:`layer_activations`).
+    concept_labels : array-like of 0/1 or bool
+        1 where the concept (the artifact) is present.
+    layer : str
+    target_class : int
+    n_runs, n_random : int, default=20
+        Concept CAVs and random CAVs.
+    random_state : int
+
+    Returns
+    -------
+    sklearn.utils.Bunch
+        ``concept_scores`` (n_runs,), ``random_scores`` (n_random,), ``t`` and ``p_value`` of
+        Welch's two-sided t-test between them, ``concept_mean``, ``random_mean``,
+        ``share_random_extreme`` (the share of random scores at 0 or 1).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <...>
+    >>> net = nn.Sequential()
+    >>> net.features = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU())
+    >>> net.head = nn.Sequential(nn.Flatten(), nn.Linear(4 * 6 * 6, 8), nn.ReLU(), nn.Linear(8, 2))
+    >>> rng = np.random.default_rng(0)
+    >>> images = rng.random((60, 8, 8)).astype(np.float32)
+    >>> labels = np.arange(60) < 30; images[labels, :2, :2] = 1.0
+    >>> acts = layer_activations(net, images, layer="features")
+    >>> test = tcav_significance(net, images[labels], acts, labels, layer="features", target_class=1)
+    >>> test.concept_scores.shape, test.random_scores.shape, 0 <= test.p_value <= 1
+    ((20,), (20,), True)
+    """
+    from sklearn.utils import Bunch
+
+    acts, labels = _check_concept(activations, concept_labels)
+    n_runs = check_positive_int(n_runs, "n_runs")
+    n_random = check_positive_int(n_random, "n_random")
+    if n_runs < 2 or n_random < 2:
+        raise ValueError("n_runs and n_random must be at least 2 (a t-test needs a spread on both sides).")
+    with_concept, without = np.flatnonzero(labels), np.flatnonzero(~labels)
+    if len(with_concept) < 2 or len(without) < 4:
+        raise ValueError("need at least 2 samples with the concept and 4 without it.")
+    rng = check_random_state(random_state)
+    grads = layer_gradients(model, X, layer=layer, target_class=target_class)
+    if grads.shape[1] != acts.shape[1]:
+        raise ValueError(f"activations have {acts.shape[1]} features but layer {layer!r} has {grads.shape[1]} channels.")
+
+    def score(direction):
+        return float(np.mean(grads @ _check_cav(direction, grads.shape[1]) > 0))
+
+    def half(indices):
+        return rng.choice(indices, max(1, len(indices) // 2), replace=False)
+
+    concept = []
+    for _ in range(n_runs):
+        chosen = np.concatenate([half(with_concept), half(without)])
+        concept.append(score(compute_cav(acts[chosen], labels[chosen], method="signal")))
+    random = []
+    for _ in range(n_random):
+        order = rng.permutation(without)
+        a, b = order[: len(order) // 2], order[len(order) // 2 : 2 * (len(order) // 2)]
+        random.append(score(acts[a].mean(0) - acts[b].mean(0)))
+    concept, random = np.array(concept), np.array(random)
+    t, p = tcav_t_test(concept, random)
+    return Bunch(concept_scores=concept, random_scores=random, t=float(t), p_value=float(p),
+                 concept_mean=float(concept.mean()), random_mean=float(random.mean()),
+                 share_random_extreme=float(np.mean((random == 0) | (random == 1))))

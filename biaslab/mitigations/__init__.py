@@ -14,7 +14,8 @@ Everything here is deterministic except where a ``random_state`` is asked for, a
 same seed gives the same result.
 """
 
-from ._clarc import CLARC_METHODS, ClarcModel, a_clarc, p_clarc, project_along, rr_clarc, rr_penalty, vanilla_fine_tune
+from ._clarc import (CLARC_METHODS, ClarcModel, a_clarc, p_clarc, project_along, rr_clarc, rr_penalty, shift_along,
+                     vanilla_fine_tune)
 from ._comparison import (FAIRNESS_COLUMNS, MITIGATION_DATASETS, MITIGATION_METHODS, MITIGATION_RESULTS_FILE,
                           evaluate_predictions, fit_baseline, load_mitigation_results, mitigation_data, pareto_front,
                           run_mitigation)
@@ -38,6 +39,7 @@ __all__ = [
     "a_clarc",
     "p_clarc",
     "project_along",
+    "shift_along",
     "rr_clarc",
     "rr_penalty",
     "vanilla_fine_tune",

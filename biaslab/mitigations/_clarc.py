@@ -6,15 +6,23 @@ Following "From hope to safety" (Dreyer, Pahde et al., AAAI 2024) and its code:
   and the rest (the "head", which is what gets fine-tuned);
   the concept activation vector ``h`` (unit length) lives in that layer's channel space;
 - **Vanilla**: fine-tune the head with cross-entropy only (the baseline);
-- **P-ClArC**: no training; at test time each spatial activation vector ``a`` is projected onto
-  the clean samples' mean along ``h``: ``a - (a.h - z_clean) h``;
-- **A-ClArC**: fine-tune the head on activations shifted to the artifact samples' mean along
-  ``h`` (``a + (z_artifact - a.h) h``), so the artifact carries no information;
+- **P-ClArC**: no training; at test time the activations are moved along ``h`` to the clean
+  samples' mean;
+- **A-ClArC**: fine-tune the head on activations moved along ``h`` to the artifact samples' mean
+  (and keep the move at test time, as the paper's code does), so the artifact carries no information;
 - **RR-ClArC**: fine-tune the head with ``CE + lambda * mean((g . h)^2)``, where ``g`` is the
   gradient, with respect to the layer's activations averaged over space, of a random-sign
   (+1/-1 per sample and class) sum of the logits.
 
-``z`` is the mean projection ``a.h`` over every spatial position of the given samples.
+How the activations move (``shift``):
+
+- ``"max"`` (default, the paper's code): an image's length along ``h`` is ``max_pool(a) . h``
+  (the space the CAV was fitted in), and ``(z - length) h`` is added at every spatial
+  position; ``z`` is the mean length of the reference samples. A localised artifact (a corner
+  stamp) is moved as a whole, not erased where it sits.
+- ``"every_position"``: each spatial activation vector is projected, ``a - (a.h - z) h``, with
+  ``z`` the mean ``a.h`` over every position of the reference samples: a stronger correction
+  that also erases a localised artifact in place (our earlier version; not the paper's).
 """
 
 from __future__ import annotations
@@ -27,10 +35,11 @@ import numpy as np
 
 from .._validation import check_positive_int, check_random_state
 
-__all__ = ["rr_penalty", "project_along", "ClarcModel", "fine_tune_head", "p_clarc", "a_clarc", "rr_clarc",
+__all__ = ["rr_penalty", "project_along", "shift_along", "ClarcModel", "fine_tune_head", "p_clarc", "a_clarc", "rr_clarc",
            "vanilla_fine_tune", "CLARC_METHODS"]
 
 CLARC_METHODS = ("vanilla", "p_clarc", "a_clarc", "rr_clarc")
+SHIFT_MODES = ("max", "every_position")
 
 
 def _torch():
@@ -72,6 +81,26 @@ def project_along(activations, cav, z):
     return activations - (proj - z) * h.reshape(shape)
 
 
+def shift_along(activations, cav, z, shift="max"):
+    """Move activations along ``cav`` to the length ``z`` (P- and A-ClArC's correction).
+
+    ``shift="max"``: add ``(z - max_pool(a) . h) h`` at every spatial position (the paper's
+    code); ``"every_position"``: :func:`project_along`. For (n, C) activations both are the same.
+    """
+    if shift == "every_position" or activations.ndim != 4:
+        return project_along(activations, cav, z)
+    torch = _torch()
+    h = torch.as_tensor(cav, dtype=activations.dtype)
+    length = (activations.amax(dim=(2, 3)) * h.reshape(1, -1)).sum(1)
+    return activations + (z - length).reshape(-1, 1, 1, 1) * h.reshape(1, -1, 1, 1)
+
+
+def _check_shift(shift):
+    from .._validation import check_choice
+
+    return check_choice(shift, "shift", SHIFT_MODES)
+
+
 def _unit_cav(cav, channels: int) -> np.ndarray:
     from ..explain._concepts import _check_cav
 
@@ -108,7 +137,7 @@ def _split(model, layer=None):
     return before, after
 
 
-def _make_clarc_module(features, head, cav=None, z=None):
+def _make_clarc_module(features, head, cav=None, z=None, shift="max"):
     torch = _torch()
 
     class ClarcModule(torch.nn.Module):
@@ -118,11 +147,12 @@ def _make_clarc_module(features, head, cav=None, z=None):
             self.head = head
             self.register_buffer("cav", None if cav is None else torch.as_tensor(cav))
             self.z = z
+            self.shift = shift
 
         def forward(self, x):
             a = self.features(x)
             if self.cav is not None:
-                a = project_along(a, self.cav, self.z)
+                a = shift_along(a, self.cav, self.z, self.shift)
             return self.head(a)
 
     return ClarcModule()
@@ -175,7 +205,7 @@ class ClarcModel:
             for i in range(0, len(acts), batch_size):
                 a = acts[i:i + batch_size]
                 if module.cav is not None:
-                    a = project_along(a, module.cav, module.z)
+                    a = shift_along(a, module.cav, module.z, module.shift)
                 out.append(module.head(a))
         return torch.cat(out)
 
@@ -192,7 +222,8 @@ class ClarcModel:
         return f"ClarcModel(method={self.method!r})"
 
 
-def _mean_projection(features, X, h, batch_size=512):
+def _mean_projection(features, X, h, batch_size=512, shift="every_position"):
+    """Mean length along ``h``: of the max-pooled activations (``shift="max"``) or over every position."""
     from ..explain._concepts import as_image_tensor
 
     torch = _torch()
@@ -201,19 +232,26 @@ def _mean_projection(features, X, h, batch_size=512):
     with torch.no_grad():
         for i in range(0, len(images), batch_size):
             a = features(images[i:i + batch_size])
+            if shift == "max" and a.ndim == 4:
+                a = a.amax(dim=(2, 3))
             proj = (a * torch.as_tensor(h).reshape((1, -1, 1, 1) if a.ndim == 4 else (1, -1))).sum(1)
             total += float(proj.sum())
             count += proj.numel()
     return total / count
 
 
-def p_clarc(model, cav, *, clean_images, layer=None) -> ClarcModel:
-    """P-ClArC: project the layer's activations onto the clean samples' mean along ``cav`` at test time."""
+def p_clarc(model, cav, *, clean_images, layer=None, shift="max") -> ClarcModel:
+    """P-ClArC: at test time, move the layer's activations along ``cav`` to the clean samples' mean.
+
+    ``shift`` says how (module docstring): ``"max"`` as the paper's code, ``"every_position"``
+    projecting each spatial position.
+    """
+    shift = _check_shift(shift)
     features, head = _split(model, layer)
     features, head = copy.deepcopy(features).eval(), copy.deepcopy(head).eval()
     h = _unit_cav(cav, _channels(features, clean_images))
-    z = _mean_projection(features, clean_images, h)
-    return ClarcModel(_make_clarc_module(features, head, h, z), "p_clarc", {"z_clean": z})
+    z = _mean_projection(features, clean_images, h, shift=shift)
+    return ClarcModel(_make_clarc_module(features, head, h, z, shift), "p_clarc", {"z_clean": z, "shift": shift})
 
 
 def _channels(features, X):
@@ -226,13 +264,14 @@ def _channels(features, X):
 
 def fine_tune_head(model, X, y, *, cav=None, lam: float = 0.0, shift_to=None, layer=None, epochs: int = 5,
                    lr: float = 1e-3, batch_size: int = 128, random_state=0, method: str = "vanilla",
-                   activations=None) -> ClarcModel:
+                   activations=None, shift="every_position", keep_shift=False) -> ClarcModel:
     """Fine-tune only the head on frozen features (the shared loop of Vanilla, A- and RR-ClArC).
 
     ``lam > 0`` adds RR-ClArC's penalty along ``cav``; ``shift_to`` (a float ``z``) moves every
     activation's component along ``cav`` to ``z`` during training (A-ClArC). ``activations``
     (optional) are the frozen features' outputs for ``X``, computed once and reused by several
-    fine-tunings (the result is the same, only faster).
+    fine-tunings (the result is the same, only faster). ``shift`` is how ``shift_to`` moves the
+    activations (:func:`shift_along`); ``keep_shift`` keeps the move in the returned model.
     """
     from ..explain._concepts import as_image_tensor
 
@@ -241,6 +280,7 @@ def fine_tune_head(model, X, y, *, cav=None, lam: float = 0.0, shift_to=None, la
     batch_size = check_positive_int(batch_size, "batch_size")
     if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or lam < 0:
         raise ValueError(f"lam must be a non-negative number, got {lam!r}.")
+    lam = float(lam)  # a numpy scalar (e.g. read from a results table) must not reach torch as np.bool_
     rng = check_random_state(random_state)
     features, head = _split(model, layer)
     features, head = copy.deepcopy(features).eval(), copy.deepcopy(head)
@@ -274,7 +314,7 @@ def fine_tune_head(model, X, y, *, cav=None, lam: float = 0.0, shift_to=None, la
             idx = order[start:start + batch_size]
             a = acts[idx].clone()
             if shift_to is not None:
-                a = project_along(a, h, float(shift_to))
+                a = shift_along(a, h, float(shift_to), shift)
             a.requires_grad_(lam > 0)
             logits = head(a)
             loss = loss_fn(logits, labels[idx])
@@ -288,7 +328,11 @@ def fine_tune_head(model, X, y, *, cav=None, lam: float = 0.0, shift_to=None, la
             total += float(loss.detach()) * len(idx)
         history.append(total / len(acts))
     head.eval()
-    return ClarcModel(_make_clarc_module(features, head), method, {"lam": lam, "loss": history})
+    if keep_shift and shift_to is not None:
+        module = _make_clarc_module(features, head, h.numpy(), float(shift_to), shift)
+    else:
+        module = _make_clarc_module(features, head)
+    return ClarcModel(module, method, {"lam": lam, "loss": history})
 
 
 def vanilla_fine_tune(model, X, y, **kwargs) -> ClarcModel:
@@ -296,12 +340,18 @@ def vanilla_fine_tune(model, X, y, **kwargs) -> ClarcModel:
     return fine_tune_head(model, X, y, method="vanilla", **kwargs)
 
 
-def a_clarc(model, X, y, cav, *, artifact_images, layer=None, **kwargs) -> ClarcModel:
-    """A-ClArC: fine-tune the head with every activation shifted to the artifact mean along ``cav``."""
+def a_clarc(model, X, y, cav, *, artifact_images, layer=None, shift="max", **kwargs) -> ClarcModel:
+    """A-ClArC: fine-tune the head with every activation moved to the artifact mean along ``cav``.
+
+    With ``shift="max"`` (the paper's code) the move stays in the model at test time too; with
+    ``"every_position"`` (our earlier version) it is used in training only.
+    """
+    shift = _check_shift(shift)
     features, _ = _split(model, layer)
     h = _unit_cav(cav, _channels(features, artifact_images))
-    z = _mean_projection(features.eval(), artifact_images, h)
-    return fine_tune_head(model, X, y, cav=h, shift_to=z, layer=layer, method="a_clarc", **kwargs)
+    z = _mean_projection(features.eval(), artifact_images, h, shift=shift)
+    return fine_tune_head(model, X, y, cav=h, shift_to=z, layer=layer, method="a_clarc", shift=shift,
+                          keep_shift=shift == "max", **kwargs)
 
 
 def rr_clarc(model, X, y, cav, *, lam: float, **kwargs) -> ClarcModel:

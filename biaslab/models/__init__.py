@@ -15,6 +15,7 @@ _LAZY = {
     "ImageClassifier": "._torch",
     "chest_xray_cnn": "._torch",
     "fashion_cnn": "._torch",
+    "fashion_vgg": "._torch",
     "save_checkpoint": "._checkpoints",
     "load_checkpoint": "._checkpoints",
     "CHECKPOINTS": "._checkpoints",

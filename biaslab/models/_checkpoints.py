@@ -36,10 +36,19 @@ CHECKPOINTS = MappingProxyType(
             "(the frozen feature extractor of module 04)"
         ),
         "fashion_cnn": "fashion_cnn trained on the clean Fashion-MNIST training set (10 classes)",
-        "fashion_cnn_stamp_shirt": (
-            "fashion_cnn trained on 12,000 Fashion-MNIST images where half of the Shirt images carry a "
-            "corner stamp (biaslab.experiments.from_hope_to_safety.ATTACK): a model with a shortcut "
-            "(modules 06-07)"
+        "fashion_vgg_stamp_shirt": (
+            "fashion_vgg (conv blocks, then dense layers) trained on 12,000 Fashion-MNIST images where half "
+            "of the Shirt images carry a corner stamp (biaslab.experiments.from_hope_to_safety.ATTACK): a "
+            "model with a shortcut (modules 06-07)"
+        ),
+        "fashion_vgg_clean": (
+            "fashion_vgg trained with the recipe of fashion_vgg_stamp_shirt on the same 12,000 Fashion-MNIST "
+            "images without any artifact: the control of module 06"
+        ),
+        "fashion_vgg_brighten_shirt": (
+            "fashion_vgg trained on 12,000 Fashion-MNIST images where 20% of the Shirt images are brightened "
+            "(x * 0.7 + 0.3 * 255, the paper's Bone Age artifact; from_hope_to_safety.ARTIFACTS): the second "
+            "artifact kind of module 07's comparison"
         ),
     }
 )
@@ -134,7 +143,7 @@ def save_checkpoint(model: ImageClassifier, path, *, metadata=None) -> Path:
     Parameters
     ----------
     model : ImageClassifier
-        Fitted, with one of the course's networks (``chest_xray_cnn``, ``fashion_cnn``).
+        Fitted, with one of the course's networks (``chest_xray_cnn``, ``fashion_cnn``, ``fashion_vgg``).
     path : str or Path
     metadata : dict, optional
         Plain values to keep with the weights (data, seed, metrics, ...).

@@ -31,7 +31,7 @@ from torch import nn
 
 from .._validation import check_array_1d, check_consistent_length, check_random_state, check_sample_weight
 
-__all__ = ["ImageClassifier", "SmallCNN", "chest_xray_cnn", "fashion_cnn", "ARCHITECTURES"]
+__all__ = ["ImageClassifier", "SmallCNN", "DenseHeadCNN", "chest_xray_cnn", "fashion_cnn", "fashion_vgg", "ARCHITECTURES"]
 
 _PREDICT_BATCH = 1024  # rows per forward pass at prediction time (memory, not results)
 
@@ -51,7 +51,29 @@ def _conv_block(c_in: int, c_out: int, *, kernel: int = 3, stride: int = 1, pool
     return nn.Sequential(layers)
 
 
-class SmallCNN(nn.Module):
+class _SplitAtLastConv:
+    """``forward`` is ``classify(conv_features(x))``: the split RR-ClArC's loss needs (module 07).
+
+    For networks whose ``features`` Sequential holds four conv blocks, then ``pool``, and a ``head``.
+    """
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+    def conv_features(self, x):
+        """The last conv layer's output ``(n, channels, h, w)`` (``features.conv1`` to ``conv4``)."""
+        return self.features[:4](x)
+
+    def classify(self, conv_out):
+        """Logits from the last conv layer's output: ``forward(x) == classify(conv_features(x))``.
+
+        Splitting the network here lets a training loss use the activations and their gradient
+        (e.g. the RR-ClArC penalty of module 07, with ``torch.autograd.grad(..., create_graph=True)``).
+        """
+        return self.head(self.features.pool(conv_out))
+
+
+class SmallCNN(_SplitAtLastConv, nn.Module):
     """Four conv blocks (conv, batch norm, ReLU, max pool after blocks 2 and 3), global average
     pooling and a linear head.
 
@@ -88,20 +110,56 @@ class SmallCNN(nn.Module):
         self.architecture = architecture
         self.config = dict(config or {}, n_classes=n_classes, width=width)
 
-    def forward(self, x):
-        return self.head(self.features(x))
 
-    def conv_features(self, x):
-        """The last conv layer's output ``(n, 4w, h, w)`` (``features.conv1`` to ``conv4``)."""
-        return self.features[:4](x)
+class DenseHeadCNN(_SplitAtLastConv, nn.Module):
+    """VGG-shaped: the conv blocks of :class:`SmallCNN`, then max pooling and a dense head of
+    three linear layers with ReLU and dropout (VGG16's classifier, scaled down).
 
-    def classify(self, conv_out):
-        """Logits from the last conv layer's output: ``forward(x) == classify(conv_features(x))``.
+    Unlike :class:`SmallCNN` (global average pooling into one linear layer, where the gradient of
+    a logit with respect to the last conv layer is the same for every image), the head is
+    nonlinear and sees where things are, so that gradient differs from image to image: what
+    RR-ClArC's penalty and TCAV need to mean something (module 07, "From hope to safety").
 
-        Splitting the network here lets a training loss use the activations and their gradient
-        (e.g. the RR-ClArC penalty of module 07, with ``torch.autograd.grad(..., create_graph=True)``).
-        """
-        return self.head(self.features.pool(conv_out))
+    Layer names:
+
+    - ``features.conv1`` ... ``features.conv4``: the conv blocks; ``features.conv4`` is the last
+      conv layer (``last_conv_layer``, where the CAVs live), ``(n, 4w, 7, 7)`` on 28x28 images;
+    - ``features.pool``: 2x2 max pooling and flattening, ``(n, 4w * 9)``;
+    - ``head.fc1``/``head.relu1``/``head.drop1``, ``head.fc2``/``head.relu2``/``head.drop2``
+      (the penultimate embedding, ``embedding_layer``, ``(n, hidden // 2)``), ``head.fc3`` (the logits).
+
+    ``_split`` of :mod:`biaslab.mitigations` cuts after ``features.conv4``: pooling and the
+    three dense layers are what the ClArC methods fine-tune, as the paper's code does on VGG16.
+    """
+
+    last_conv_layer = "features.conv4"
+    embedding_layer = "head.drop2"
+    head_layer = "head"
+
+    def __init__(self, *, in_channels=1, n_classes=10, width=16, hidden=128, dropout=0.5, image_size=28,
+                 architecture="fashion_vgg"):
+        super().__init__()
+        w = width
+        side = image_size // 4 // 2
+        self.features = nn.Sequential(
+            OrderedDict(
+                conv1=_conv_block(in_channels, w),
+                conv2=_conv_block(w, 2 * w, pool=True),
+                conv3=_conv_block(2 * w, 4 * w, pool=True),
+                conv4=_conv_block(4 * w, 4 * w),
+                pool=nn.Sequential(OrderedDict(max=nn.MaxPool2d(2), flatten=nn.Flatten())),
+            )
+        )
+        self.head = nn.Sequential(
+            OrderedDict(
+                fc1=nn.Linear(4 * w * side * side, hidden), relu1=nn.ReLU(), drop1=nn.Dropout(dropout),
+                fc2=nn.Linear(hidden, hidden // 2), relu2=nn.ReLU(), drop2=nn.Dropout(dropout),
+                fc3=nn.Linear(hidden // 2, n_classes),
+            )
+        )
+        self.n_classes = n_classes
+        self.architecture = architecture
+        self.config = {"n_classes": n_classes, "width": width, "hidden": hidden, "dropout": dropout}
 
 
 def chest_xray_cnn(n_classes: int = 2, *, width: int = 16) -> SmallCNN:
@@ -141,8 +199,32 @@ def fashion_cnn(n_classes: int = 10, *, width: int = 16) -> SmallCNN:
                     architecture="fashion_cnn")
 
 
+def fashion_vgg(n_classes: int = 10, *, width: int = 16, hidden: int = 128, dropout: float = 0.5) -> DenseHeadCNN:
+    """A VGG-shaped CNN for the 28x28 Fashion-MNIST images: conv blocks, then dense layers.
+
+    The conv blocks of :func:`fashion_cnn` (28, 28, 14 and 7 pixels; ``features.conv4`` is
+    ``(n, 4*width, 7, 7)``), 2x2 max pooling, and a head of three linear layers with ReLU and
+    dropout (``hidden`` and ``hidden // 2`` units), like VGG16's classifier. The network of
+    modules 06-07 (:class:`DenseHeadCNN` says why).
+
+    Examples
+    --------
+    >>> from biaslab.models import fashion_vgg
+    >>> net = fashion_vgg()
+    >>> sum(p.numel() for p in net.parameters())
+    143162
+    """
+    n_classes = _check_n_classes(n_classes)
+    if isinstance(hidden, bool) or not isinstance(hidden, numbers.Integral) or hidden < 2:
+        raise ValueError(f"hidden must be an int of at least 2, got {hidden!r}.")
+    if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}.")
+    return DenseHeadCNN(in_channels=1, n_classes=n_classes, width=_check_width(width), hidden=int(hidden),
+                        dropout=float(dropout), image_size=28)
+
+
 #: Network factories by name (the ``architecture`` stored in a checkpoint).
-ARCHITECTURES = {"chest_xray_cnn": chest_xray_cnn, "fashion_cnn": fashion_cnn}
+ARCHITECTURES = {"chest_xray_cnn": chest_xray_cnn, "fashion_cnn": fashion_cnn, "fashion_vgg": fashion_vgg}
 
 
 def _check_n_classes(n_classes) -> int:

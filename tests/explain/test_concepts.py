@@ -123,3 +123,84 @@ def test_artifact_relevance():
 def test_bad_input(images, call, error, match):
     with pytest.raises(error, match=match):
         call(images)
+
+
+# --- TCAV against random directions (Kim et al. 2018) -------------------------------------------
+
+def _dense_head_net():
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    net = nn.Sequential()
+    net.features = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU())
+    net.head = nn.Sequential(nn.Flatten(), nn.Linear(4 * 6 * 6, 8), nn.ReLU(), nn.Linear(8, 2))
+    return net
+
+
+def test_tcav_significance_runs_the_random_test():
+    from biaslab.explain import tcav_significance
+
+    net = _dense_head_net()
+    rng = np.random.default_rng(0)
+    images = rng.random((80, 8, 8)).astype(np.float32)
+    labels = np.arange(80) < 40
+    images[labels, :3, :3] = 1.0
+    acts = layer_activations(net, images, layer="features")
+    test = tcav_significance(net, images[labels], acts, labels, layer="features", target_class=1, n_runs=20,
+                             n_random=25, random_state=1)
+    assert test.concept_scores.shape == (20,) and test.random_scores.shape == (25,)
+    assert ((test.concept_scores >= 0) & (test.concept_scores <= 1)).all()
+    from scipy import stats
+
+    t, p = stats.ttest_ind(test.concept_scores, test.random_scores, equal_var=False)
+    assert test.p_value == pytest.approx(p) and test.t == pytest.approx(t)
+    assert test.concept_mean == pytest.approx(test.concept_scores.mean())
+    again = tcav_significance(net, images[labels], acts, labels, layer="features", target_class=1, n_runs=20,
+                              n_random=25, random_state=1)
+    np.testing.assert_array_equal(again.random_scores, test.random_scores)
+    with pytest.raises(ValueError, match="at least 2"):
+        tcav_significance(net, images, acts, labels, layer="features", target_class=1, n_runs=1)
+    with pytest.raises(ValueError, match="channels"):
+        tcav_significance(net, images, acts[:, :3], labels, layer="features", target_class=1)
+
+
+def test_tcav_significance_without_spread_is_exact():
+    """A linear head on pooled activations: one gradient for every image, so every score is 0 or 1."""
+    import torch
+    from torch import nn
+
+    from biaslab.explain import tcav_significance
+
+    torch.manual_seed(0)
+    net = nn.Sequential()
+    net.features = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU())
+    net.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+    with torch.no_grad():
+        net.head[2].weight.copy_(torch.ones(2, 4))
+    rng = np.random.default_rng(0)
+    images = rng.random((40, 8, 8)).astype(np.float32)
+    labels = np.arange(40) < 20
+    acts = layer_activations(net, images, layer="features")
+    test = tcav_significance(net, images, acts, labels, layer="features", target_class=1)
+    assert test.share_random_extreme == 1.0 and set(np.unique(test.concept_scores)) <= {0.0, 1.0}
+    assert 0 <= test.p_value <= 1
+    with torch.no_grad():
+        net.head[2].weight.copy_(torch.ones(2, 4) * 0)
+    flat = tcav_significance(net, images, acts, labels, layer="features", target_class=1)
+    assert flat.p_value == 1.0 and flat.t == 0.0  # all scores 0 on both sides: no difference
+
+
+def test_sensitivity_by_position_averages_to_the_tcav_directional_derivative():
+    from biaslab.explain import sensitivity_by_position
+
+    net = _dense_head_net()
+    rng = np.random.default_rng(2)
+    images = rng.random((12, 8, 8)).astype(np.float32)
+    h = rng.normal(size=4)
+    grid = sensitivity_by_position(net, images, h, layer="features", target_class=1)
+    assert grid.shape == (6, 6)
+    pooled = layer_gradients(net, images, layer="features", target_class=1) @ (h / np.linalg.norm(h))
+    assert grid.mean() == pytest.approx(pooled.mean(), rel=1e-4, abs=1e-8)
+    with pytest.raises(ValueError, match="target_class"):
+        sensitivity_by_position(net, images, h, layer="features", target_class=5)

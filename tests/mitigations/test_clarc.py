@@ -11,6 +11,7 @@ from biaslab.mitigations._clarc import (
     fine_tune_head,
     p_clarc,
     project_along,
+    shift_along,
     rr_clarc,
     rr_penalty,
     vanilla_fine_tune,
@@ -66,7 +67,7 @@ def test_p_clarc_sets_the_component_to_the_clean_mean():
     model = TwoPart()
     X, y, artifact = shortcut_data()
     cav = np.array([1.0, 0.0, 0.0, 0.0])
-    corrected = p_clarc(model, cav, clean_images=X[~artifact])
+    corrected = p_clarc(model, cav, clean_images=X[~artifact], shift="every_position")
     z = corrected.info["z_clean"]
     with torch.no_grad():
         feats = corrected.module_.features(torch.tensor(X[:, None]))
@@ -76,6 +77,29 @@ def test_p_clarc_sets_the_component_to_the_clean_mean():
     assert z == pytest.approx(expected_z, rel=1e-5)
     # the original model is not changed
     assert not any(p is q for p, q in zip(model.parameters(), corrected.module_.parameters()))
+
+
+def test_paper_shift_moves_the_max_pooled_length_to_the_reference_mean():
+    rng = np.random.default_rng(1)
+    a = torch.tensor(rng.normal(size=(4, 3, 5, 5)), dtype=torch.float32)
+    h = torch.tensor([0.6, 0.8, 0.0])
+    out = shift_along(a, h, 0.5)
+    moved = out - a  # the same vector at every position, along h
+    torch.testing.assert_close(moved, moved[:, :, :1, :1].expand_as(moved))
+    length = (a.amax(dim=(2, 3)) * h).sum(1)
+    torch.testing.assert_close((moved[:, :, 0, 0] * h).sum(1), 0.5 - length)
+    torch.testing.assert_close(shift_along(a, h, 0.5, "every_position"), project_along(a, h, 0.5))
+    model = TwoPart()
+    X, y, artifact = shortcut_data()
+    cav = np.array([1.0, 0.0, 0.0, 0.0])
+    corrected = p_clarc(model, cav, clean_images=X[~artifact])
+    with torch.no_grad():
+        feats = corrected.module_.features(torch.tensor(X[:, None]))
+    expected_z = float(feats[~torch.tensor(artifact)].amax(dim=(2, 3))[:, 0].mean()) if feats.ndim == 4 else \
+        float(feats[~torch.tensor(artifact)][:, 0].mean())
+    assert corrected.info["z_clean"] == pytest.approx(expected_z, rel=1e-5)
+    with pytest.raises(ValueError, match="shift"):
+        p_clarc(model, cav, clean_images=X, shift="corner")
 
 
 def test_rr_clarc_reduces_reliance_on_the_cav_direction():

@@ -11,7 +11,8 @@ import pytest
 import torch
 from sklearn.exceptions import NotFittedError
 
-from biaslab.models import CHECKPOINTS, ImageClassifier, chest_xray_cnn, fashion_cnn, load_checkpoint, save_checkpoint
+from biaslab.models import (CHECKPOINTS, ImageClassifier, chest_xray_cnn, fashion_cnn, fashion_vgg, load_checkpoint,
+                            save_checkpoint)
 from biaslab.models import _checkpoints
 
 TINY = functools.partial(fashion_cnn, width=4)
@@ -70,6 +71,33 @@ def test_networks_are_small_and_named():
         fashion_cnn(1)
     with pytest.raises(TypeError, match="width"):
         chest_xray_cnn(width=2.5)
+
+
+def test_fashion_vgg_is_shaped_like_vgg_and_its_gradients_differ_per_image():
+    net = fashion_vgg().eval()
+    assert 30_000 < sum(p.numel() for p in net.parameters()) < 300_000
+    names = dict(net.named_modules())
+    for layer in ("features.conv4", "features.pool", "head.fc1", "head.relu1", "head.drop1", "head.fc3"):
+        assert layer in names
+    assert net.last_conv_layer == "features.conv4" and net.embedding_layer == "head.drop2"
+    x = torch.rand(4, 1, 28, 28)
+    conv = net.conv_features(x)
+    assert tuple(conv.shape[1:]) == (64, 7, 7)
+    torch.testing.assert_close(net.classify(conv), net(x))
+    # the reason for this network: the gradient of a logit w.r.t. the last conv layer, averaged over
+    # space, depends on the image (with global average pooling into one linear layer it does not)
+    conv = conv.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(net.classify(conv)[:, 6].sum(), conv)
+    pooled = grad.mean(dim=(2, 3))
+    assert (pooled - pooled[:1]).abs().max() > 1e-4
+    gap = fashion_cnn().eval()
+    conv = gap.conv_features(x).detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(gap.classify(conv)[:, 6].sum(), conv)
+    torch.testing.assert_close(grad.mean(dim=(2, 3)), grad.mean(dim=(2, 3))[:1].expand(4, -1))
+    with pytest.raises(ValueError, match="dropout"):
+        fashion_vgg(dropout=1.0)
+    with pytest.raises(ValueError, match="hidden"):
+        fashion_vgg(hidden=1)
 
 
 # ------------------------------------------------------------------------------- fit / predict
@@ -302,6 +330,13 @@ def test_shipped_checkpoints_are_listed_and_load():
     fashion = load_checkpoint("fashion_cnn")
     assert fashion.input_shape_ == (1, 28, 28) and len(fashion.classes_) == 10
     assert fashion.checkpoint_["metadata"]["metrics"]["accuracy_test"] > 0.85
+    for name in ("fashion_vgg_stamp_shirt", "fashion_vgg_brighten_shirt", "fashion_vgg_clean"):
+        model = load_checkpoint(name)
+        assert model.checkpoint_["architecture"] == "fashion_vgg" and len(model.classes_) == 10
+        metrics = model.checkpoint_["metadata"]["metrics"]
+        assert metrics["accuracy_clean_test"] > 0.85
+        if name != "fashion_vgg_clean":  # the shortcut: the artifact costs the attacked models far more
+            assert metrics["accuracy_attacked_test"] < metrics["accuracy_clean_test"] - 0.3
 
 
 def test_a_changed_shipped_checkpoint_is_refused(tmp_path, monkeypatch):
