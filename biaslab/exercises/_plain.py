@@ -56,9 +56,11 @@ class Opaque:
 
 @dataclass(frozen=True)
 class Returned:
-    """A function's output on one case."""
+    """A function's output on one case; ``changed`` names the arguments it changed in place
+    (positions, or keyword names), which a check may call a mistake."""
 
     value: object
+    changed: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -271,22 +273,47 @@ def decode_output(data):
         _need(isinstance(name, str) and isinstance(message, str), "an output is malformed")
         return Raised(name[:80], message[:500])
     _need("ok" in data, "an output is malformed")
-    return Returned(decode(data["ok"]))
+    changed = data.get("changed", [])
+    _need(isinstance(changed, list) and len(changed) <= 50
+          and all(isinstance(c, (int, str)) and not isinstance(c, bool) for c in changed), "an output is malformed")
+    return Returned(decode(data["ok"]), tuple(changed))
 
 
 # ------------------------------------------------------------------------ running a function
+
+def _same(before, after) -> bool:
+    """Whether an argument is as it was before the call (arrays and frames compared by value)."""
+    try:
+        if hasattr(before, "equals") and type(before) is type(after):  # pandas
+            return bool(before.equals(after))
+        if isinstance(before, np.ndarray):
+            return isinstance(after, np.ndarray) and before.shape == after.shape and bool(
+                np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"))
+        if isinstance(before, (list, dict, set, tuple)):
+            return bool(before == after)
+    except Exception:  # noqa: BLE001 - a comparison that fails says nothing
+        return True
+    return True  # other objects (models): not compared
+
 
 def _call_one(fn, args, kwargs) -> dict:
     import copy
 
     try:
         args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)  # the case stays as the checker made it
+        before = copy.deepcopy((args, kwargs))  # to see what the function changed in place
     except Exception:  # pragma: no cover - our cases are plain data
-        pass
+        before = None
     try:
-        return {"ok": encode(fn(*args, **kwargs))}
+        out = {"ok": encode(fn(*args, **kwargs))}
     except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything, SystemExit included
         return {"raised": type(exc).__name__[:80], "message": str(exc)[:500]}
+    if before is not None:
+        changed = [i for i, (a, b) in enumerate(zip(before[0], args)) if not _same(a, b)]
+        changed += [k for k in before[1] if not _same(before[1][k], kwargs[k])]
+        if changed:
+            out["changed"] = changed
+    return out
 
 
 def _run_in_process(fn, calls) -> list[dict]:

@@ -278,6 +278,10 @@ class _SearchProblem(FunctionProblem):
                 if i >= len(outputs):
                     raise self.wrong_type(f"No result of your function was recorded for test case {i + 1}.")
                 got = self.returned(outputs[i])
+                if 1 in getattr(outputs[i], "changed", ()) or "X" in getattr(outputs[i], "changed", ()):  # (model, X, ...)
+                    raise self.wrong("Your function changed X itself: the caller's data keep the moved column "
+                                     "(in the notebook, X_test's ages would stay shifted). Work on a copy: "
+                                     "moved = X.copy().")
                 self.compare(got, self._reference(*args, **kwargs), args, kwargs, name)
         return self.correct_message or f"Your function gives the right result on all {len(models)} test cases."
 

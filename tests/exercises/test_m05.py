@@ -153,6 +153,17 @@ def in_place(model, X, column, delta, n_steps=21):
     return model.predict(X) != base
 
 
+def right_but_in_place(model, X, column, delta, n_steps=21):
+    """The right flags, found by moving the caller's X itself (and leaving it moved)."""
+    base = model.predict(X)
+    original = X[column].copy()
+    out = np.zeros(len(X), dtype=bool)
+    for change in np.linspace(-delta, delta, n_steps):
+        X[column] = original + change
+        out |= model.predict(X) != base
+    return out
+
+
 def nothing(model, X, column, delta, n_steps=21):
     return np.zeros(len(X), dtype=bool)
 
@@ -170,8 +181,10 @@ def test_q2_correct(variant):
 def test_q2_diagnoses_each_mistake():
     expect(q2.feedback(ends_only), Outcome.WRONG_VALUE, "only the two ends")
     expect(q2.feedback(up_only), Outcome.WRONG_VALUE, "only moved the column up")
-    # each call gets its own copy of X, so a change in place is no longer seen; its result still is wrong
-    expect(q2.feedback(in_place), Outcome.WRONG_VALUE, "only moved the column up")
+    # the runner compares each argument before and after the call: a change of X in place is named
+    expect(q2.feedback(in_place), Outcome.WRONG_VALUE, "changed X itself")
+    expect(q2.feedback(right_but_in_place), Outcome.WRONG_VALUE, "changed X itself")
+    expect(q2.feedback(right_but_in_place, variant="hidden"), Outcome.WRONG_VALUE, "changed X itself")
     expect(q2.feedback(nothing), Outcome.WRONG_VALUE, "finds no flips")
     expect(q2.feedback(everything), Outcome.WRONG_VALUE, "every row flips")
     expect(q2.feedback(ends_only, variant="hidden"), Outcome.WRONG_VALUE, "only the two ends")

@@ -234,3 +234,28 @@ def test_workers_starting_at_once_share_one_course_secret(tmp_path, monkeypatch)
             secrets = list(pool.map(_secret_of, [root] * 8))
         assert len(set(secrets)) == 1 and len(secrets[0]) >= 32
         assert sorted(p.name for p in (root / ".biaslab").iterdir()) == ["course_secret"]  # no temp file left
+
+
+def test_the_runner_names_arguments_changed_in_place():
+    def sorts_in_place(values, frame, *, weights):
+        values.sort()
+        weights.append(1)
+        return 3
+
+    def leaves_them(values, frame, *, weights):
+        return float(np.sum(values)) + len(frame) + len(weights)
+
+    calls = [(([3, 1, 2], pd.DataFrame({"a": [1, 2]})), {"weights": [0]})]
+    assert run_calls(sorts_in_place, calls) == [Returned(3, (0, "weights"))]
+    assert run_calls(leaves_them, calls) == [Returned(9.0)]
+
+    def adds_a_column(values, frame, *, weights):
+        frame["b"] = 0
+        return None
+
+    assert run_calls(adds_a_column, calls)[0].changed == (1,)
+    # the record is plain data: a changed list that is not one is malformed
+    from biaslab.exercises._plain import decode_output
+
+    with pytest.raises(DecodeError):
+        decode_output({"ok": 1, "changed": [{"x": 1}]})
