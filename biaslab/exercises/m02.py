@@ -249,7 +249,8 @@ q2 = NumberProblem(
         "labelled higher risk) and sensitive_features (the age bands).",
     ],
     correct_message="Right. The youngest defendants are far more often labelled high risk without being "
-    "rearrested: age is one of COMPAS's inputs, and its error rates differ even more by age than by race.",
+    "rearrested: age is one of COMPAS's inputs, and its error rates differ even more between age bands than between black "
+    "and white defendants.",
 )
 
 
