@@ -187,6 +187,13 @@ def _age_subset_value(rows, *, y="target", y_pred="high_risk") -> float:
     return equalized_odds_difference(cols[y][keep], cols[y_pred][keep], sensitive_features=age[keep])
 
 
+def _by_column_value(column: str) -> float:
+    """The equalized odds difference over all defendants, grouped by another column (a usual mistake)."""
+    compas = _compas()
+    return equalized_odds_difference(compas.target.to_numpy(), compas.high_risk.to_numpy(),
+                                     sensitive_features=compas.frame[column].astype(str).to_numpy())
+
+
 @functools.cache
 def _age_rates() -> pd.DataFrame:
     y, y_pred, age = _age_band()
@@ -236,6 +243,12 @@ q2 = NumberProblem(
         Mistake(lambda: _age_subset_value(_black_white_rows()),
                 "You used only the black and white defendants (the rows of the race comparison above). The question "
                 "asks about every defendant, whatever their race: use all rows of compas."),
+        Mistake(lambda: _by_column_value("race"),
+                "That is the equalized odds difference by race, over every race (the groups of the table above). "
+                "This question groups the defendants by age band: compas.sensitive_features['age_band']."),
+        Mistake(lambda: _by_column_value("sex"),
+                "That is the equalized odds difference by sex. This question groups the defendants by age band: "
+                "compas.sensitive_features['age_band']."),
         Mistake(lambda: _age_subset_value(None, y="high_risk", y_pred="target"),
                 "The labels and the predictions are swapped: y_true is compas.target (arrested again), y_pred is "
                 "compas.high_risk (the tool's label). Swapping them turns TPR into precision."),

@@ -59,6 +59,17 @@ class _FlipStats:
             float((test.proba_change > 1e-12).mean()) if test.proba_change is not None else np.nan)
         self.all_rows = counterfactual_flip_rate(model, heart.data, column="sex").rate
         self.train_rows = counterfactual_flip_rate(model, X_train, column="sex").rate
+        # two usual slips: everyone set to one sex instead of each one swapped; the swapped decisions compared
+        # with the true labels instead of with the model's own decisions
+        base = np.asarray(model.predict(X_test))
+        swapped = X_test.copy()
+        swapped["sex"] = X_test["sex"].map({"Male": "Female", "Female": "Male"}).astype(X_test["sex"].dtype)
+        self.vs_labels = float(np.mean(np.asarray(model.predict(swapped)) != heart.target.loc[X_test.index].to_numpy()))
+        self.one_sex = {}
+        for sex in ("Female", "Male"):
+            same = X_test.copy()
+            same["sex"] = pd.Series(sex, index=X_test.index).astype(X_test["sex"].dtype)
+            self.one_sex[sex] = float(np.mean(np.asarray(model.predict(same)) != base))
 
 
 @functools.cache
@@ -117,6 +128,15 @@ q1 = _ModelFlipRate(
                 "test patients, X_test."),
         Mistake(lambda stats: stats.train_rows,
                 "You used the training patients; use the held-out test patients, X_test."),
+        Mistake(lambda stats: stats.one_sex["Female"],
+                "You set every patient's sex to 'Female'; that flips only the men. Swap each patient's sex "
+                "('Male' to 'Female' and 'Female' to 'Male') and compare the decisions."),
+        Mistake(lambda stats: stats.one_sex["Male"],
+                "You set every patient's sex to 'Male'; that flips only the women. Swap each patient's sex "
+                "('Male' to 'Female' and 'Female' to 'Male') and compare the decisions."),
+        Mistake(lambda stats: stats.vs_labels,
+                "You compared the swapped decisions with the true labels (y_test). The flip rate compares the "
+                "model's decision on the swapped copy with its own decision on the original rows."),
         Mistake(lambda stats: stats.by_sex.get("Male", np.nan),
                 "That is the flip rate among men only; swap the sex of every test patient and count over all of them."),
         Mistake(lambda stats: stats.by_sex.get("Female", np.nan),

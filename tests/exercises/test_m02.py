@@ -154,6 +154,8 @@ def test_q2_diagnoses_each_mistake(compas, rates):
         "every defendant": equalized_odds_difference(y[black_white], y_pred[black_white],
                                                      sensitive_features=age[black_white]),
         "labels and the predictions are swapped": equalized_odds_difference(y_pred, y, sensitive_features=age),
+        "by race, over every race": equalized_odds_difference(y, y_pred, sensitive_features=compas.frame["race"]),
+        "by sex": equalized_odds_difference(y, y_pred, sensitive_features=compas.frame["sex"]),
     }
     for fragment, answer in cases.items():
         feedback = q2.feedback(answer)

@@ -86,6 +86,10 @@ def test_q1_diagnoses_each_mistake(model, split):
         "training patients": flips(model, X_train).mean(),
         "among men only": f[male].mean(),
         "among women only": f[~male].mean(),
+        # the two usual slips: one sex for everyone; the swapped decisions against the labels
+        "set every patient's sex to 'Female'": np.mean(model.predict(X_test) != model.predict(
+            X_test.assign(sex=pd.Series("Female", index=X_test.index).astype(X_test["sex"].dtype)))),
+        "true labels": np.mean(model.predict(swap(X_test)) != heart.target.loc[X_test.index].to_numpy()),
     }
     for fragment, answer in cases.items():
         feedback = q1.feedback(float(answer), model=model)
