@@ -628,6 +628,9 @@ class NumberProblem(KeyedProblem):
                 raise self.wrong(mistake.message)
         if abs(value) > 1 and abs(value / 100 - expected) <= self.tolerance:  # 33.2 for 0.332, rounded or not
             raise self.wrong(f"Give {self.what} as a fraction, not in percent.")
+        if abs(value - expected) <= 10 * self.tolerance and value == round(value, 2):  # 0.33 for 0.3315
+            raise self.wrong(f"{self.what.capitalize()} looks rounded to two decimals, which is not precise enough "
+                             "here: give it unrounded (or to at least three decimals).")
         self._check_bounds(value)
         raise self.wrong(
             f"{self.what.capitalize()} is not right yet ({value:.4g}). Check which rows and which groups you used; "

@@ -232,3 +232,13 @@ def test_with_the_key_a_percentage_of_the_right_value_is_named(source_keys):
     for answer in (100 * right, round(100 * right, 1)):
         feedback = share.feedback(answer)
         assert feedback.outcome is Outcome.WRONG_VALUE and "not in percent" in feedback.message, feedback
+
+
+def test_a_number_rounded_too_much_is_told_so(source_keys):
+    from biaslab.exercises.m00 import q1 as share
+
+    right = source_keys["00_welcome.q1"]  # 0.3315...
+    feedback = share.feedback(round(right, 2))
+    assert feedback.outcome is Outcome.WRONG_VALUE and "rounded to two decimals" in feedback.message, feedback
+    assert share.feedback(round(right, 3)).passed
+    assert "rounded" not in share.feedback(0.5).message  # far off: not a rounding
