@@ -69,8 +69,8 @@ def every_picture_fits_the_column(request, monkeypatch):
 
     render = _picture.render_png
 
-    def checked_render(fig):  # a widget's picture, as the widget renders it
-        png = render(fig)
+    def checked_render(fig, **kwargs):  # a widget's picture, as the widget renders it
+        png = render(fig, **kwargs)
         check_figure_fits(fig, f"{request.node.name} (widget)", png)
         return png
 

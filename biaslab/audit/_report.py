@@ -22,6 +22,7 @@ def _figures(result: AuditResult) -> dict:
 
     from ..plots._audit import plot_fnr_screen, plot_mitigation_cost, plot_proxy_strength
     from ..plots._fairness import plot_group_rates
+    from ..plots._style import DPI
 
     def png(draw, size):
         fig, ax = plt.subplots(figsize=size)
@@ -29,7 +30,7 @@ def _figures(result: AuditResult) -> dict:
             draw(ax)
             fig.tight_layout()
             buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=110)
+            fig.savefig(buffer, format="png", dpi=DPI)  # the course's DPI: the picture fits the notebook column
             return buffer.getvalue()
         finally:
             plt.close(fig)
@@ -65,7 +66,8 @@ def _table(frame: pd.DataFrame | pd.Series, fmt: str, digits: int = 3) -> str:
         if pd.api.types.is_float_dtype(frame[column]):
             frame[column] = frame[column].map(number)
     frame.index = [" = ".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in frame.index]
-    columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in frame.columns]
+    # spaces, not underscores: long headers wrap and the table fits the notebook column
+    columns = [(" ".join(map(str, c)) if isinstance(c, tuple) else str(c)).replace("_", " ") for c in frame.columns]
     if fmt == "html":
         head = "".join(f"<th>{_html.escape(c)}</th>" for c in ["", *columns])
         body = "".join("<tr><th>" + _html.escape(str(i)) + "</th>" + "".join(f"<td>{_html.escape(str(v))}</td>"

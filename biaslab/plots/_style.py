@@ -1,7 +1,7 @@
 """The one place that owns the course's figure sizes, type sizes, colours and how a figure is shown.
 
 Every picture of the course must fit JupyterLab's notebook column on a projector (1280x800, file
-browser open: the output column is 848 px wide) without being shrunk, and its text must render at
+browser open: the output column is 828 px wide) without being shrunk, and its text must render at
 11 px or more. So:
 
 - :func:`subplots` / :func:`figure` make figures :data:`COLUMN_WIDTH` inches wide at :data:`DPI`
@@ -25,8 +25,9 @@ __all__ = ["COLUMN_PX", "COLUMN_WIDTH", "DPI", "MIN_FONT_PT", "MAX_COLUMNS", "PA
            "figure_size", "subplots", "figure", "fit_to_column", "describe", "alt_text", "figure_png",
            "figure_html", "install_notebook_display"]
 
-#: Pixels of JupyterLab's output column at 1280x800 with the file browser open (848 measured), less a margin.
-COLUMN_PX = 840
+#: Pixels of JupyterLab's output column at 1280x800 with the file browser open (828 measured in the
+#: browser test), less a margin.
+COLUMN_PX = 820
 #: Dots per inch of every picture (matplotlib's default); 1 pt = DPI / 72 px.
 DPI = 100
 #: Default figure width in inches: 800 px, inside the column.
@@ -132,18 +133,42 @@ def figure(nrows: int = 1, ncols: int = 1, *, panel_height: float | None = None,
     return _finish(fig, grid, n, stacked, True)
 
 
-def fit_to_column(fig) -> bool:
-    """Narrow a figure wider than the column (a cell's own ``figsize``) to :data:`COLUMN_WIDTH`.
+def _single_row(fig):
+    """The panels of a figure laid out as one row of one grid (``plt.subplots(1, n)``), else None."""
+    axes = [ax for ax in fig.get_axes() if ax.get_visible()]
+    specs = [ax.get_subplotspec() for ax in axes]
+    if len(axes) < 2 or any(spec is None for spec in specs):
+        return None
+    grid = specs[0].get_gridspec()
+    if any(spec.get_gridspec() is not grid for spec in specs) or grid.nrows != 1 or grid.ncols != len(axes):
+        return None
+    return sorted(axes, key=lambda ax: ax.get_subplotspec().colspan.start)
 
-    Its text keeps its size (so it stays readable, where the browser would shrink the whole
-    picture); the panels get narrower and are laid out again. Returns whether it changed.
+
+def fit_to_column(fig) -> bool:
+    """Fit a figure wider than the column (a cell's own ``figsize``) to :data:`COLUMN_WIDTH`.
+
+    A row of more panels than fit side by side is stacked (two plots, or four pictures such as
+    images, a row); otherwise the figure is narrowed. Its text keeps its size either way (so it stays
+    readable, where the browser would shrink the whole picture). Returns whether it changed.
     """
     w, h = fig.get_size_inches()
     if w * DPI <= COLUMN_PX:
         return False
-    scale = COLUMN_WIDTH / w
-    fig.set_size_inches(COLUMN_WIDTH, max(h * math.sqrt(scale), h * 0.6), forward=False)
-    if fig.get_layout_engine() is None:
+    row = _single_row(fig)
+    pictures = row is not None and all(not ax.axison for ax in row)
+    cols = (4 if pictures else MAX_COLUMNS) if row is not None else 0
+    if row is not None and len(row) > cols:
+        rows = math.ceil(len(row) / cols)
+        scale = min(1.0, (COLUMN_WIDTH / cols) / (w / len(row)))
+        grid = fig.add_gridspec(rows, cols)
+        for k, ax in enumerate(row):
+            ax.set_subplotspec(grid[k // cols, k % cols])
+        fig.set_size_inches(COLUMN_WIDTH, rows * h * scale + 0.3, forward=False)
+    else:
+        scale = COLUMN_WIDTH / w
+        fig.set_size_inches(COLUMN_WIDTH, max(h * math.sqrt(scale), h * 0.6), forward=False)
+    if fig.get_layout_engine() is None or row is not None:
         try:
             fig.set_layout_engine("constrained")
         except RuntimeError:  # a colorbar or a subplots_adjust layout that cannot change engine
@@ -213,9 +238,27 @@ def image_html(png: bytes, alt: str, *, caption: bool = False) -> str:
     return img
 
 
+def _wrap_wide_titles(fig) -> None:
+    """Break a title wider than its figure (or panel) into lines: it would widen the picture past the column."""
+    import textwrap
+
+    renderer = fig.canvas.get_renderer()
+    suptitle = getattr(fig, "_suptitle", None)
+    texts = [(suptitle, fig.bbox.width)] if suptitle is not None else []
+    texts += [(ax.title, ax.get_window_extent(renderer).width + 40) for ax in fig.get_axes() if ax.get_visible()]
+    for text, room in texts:
+        content = text.get_text()
+        width = text.get_window_extent(renderer).width
+        if content and width > room:
+            lines = max(2, math.ceil(width / room))
+            text.set_text("\n".join(textwrap.fill(line, max(12, math.ceil(len(line) / lines) + 2))
+                                     for line in content.splitlines()))
+
+
 def figure_html(fig) -> str:
     """The figure as ``<img alt="...">`` fitted to the column: how the course's notebooks show a figure."""
-    fit_to_column(fig)
+    if fit_to_column(fig):
+        _wrap_wide_titles(fig)
     png = figure_png(fig)
     for _ in range(2):  # labels or a legend outside the axes made the cropped picture wider than the figure
         excess = _png_size(png)[0] - COLUMN_PX

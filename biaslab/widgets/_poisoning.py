@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["poisoning_explorer"]
@@ -74,16 +75,27 @@ def poisoning_explorer(sweep, *, target=None, rate=0.5, site="internal"):
     # a Figure outside pyplot: a later plt.show() in the notebook must not draw it again
     fig, (ax_bars, ax_auc) = course_figure(2, 1, panel_height=2.5, height_ratios=[1.5, 1])
     box = TeachingBox([widgets.HBox([target_w, site_w]), rate_w], label="Poisoning explorer: every group's FNR")
-    drawn = {"key": None, "marks": []}
+    drawn = {"key": None, "marks": [], "names": []}
 
     def redraw(*_):
         t, r, s = target_w.value, rate_w.value, site_w.value
         fnr, auroc = tables[t, s]
         shown = fnr.loc[r].dropna()
-        ax_bars.clear()
-        plot_group_fnr_bars(shown, baseline=fnr.loc[0.0] if 0.0 in fnr.index else None, highlight=t, ax=ax_bars,
-                            title=f"FNR by group at r = {r:g} (target {t}, {s} test set)")
-        if drawn["key"] != (t, s):  # the AUROC curve depends on the target and test set only
+        base = fnr.loc[0.0] if 0.0 in fnr.index else None
+        title = f"FNR by group at r = {r:g} (target {t}, {s} test set)"
+        full = drawn["key"] != (t, s) or list(shown.index) != drawn["names"]
+        if not full:  # only the rate moved: new bar heights, values and title over the kept background
+            texts = iter(ax_bars.texts)
+            for bar, (group, value) in zip(ax_bars.patches, shown.items()):
+                bar.set_height(value)
+                text = next(texts)
+                low = base[group] if base is not None and np.isfinite(base[group]) else value
+                text.set_y(max(value, low) + 0.02)
+                text.set_text(f"{value:.2f}")
+            ax_bars.set_title(title)
+        else:  # a new target or test set: everything drawn anew, then kept as the background of the moves
+            ax_bars.clear()
+            plot_group_fnr_bars(shown, baseline=base, highlight=t, ax=ax_bars, title=title)
             ax_auc.clear()
             ax_auc.plot(auroc.index, auroc.to_numpy(), color=_OVERALL_COLOUR, marker="s", lw=2, ls="--")
             ax_auc.set(ylim=(0.5, 1.0), xlim=(-0.05, 1.05))
@@ -91,7 +103,7 @@ def poisoning_explorer(sweep, *, target=None, rate=0.5, site="internal"):
             ax_auc.set_xlabel("poisoning rate r")
             ax_auc.set_ylabel("overall AUROC")
             ax_auc.grid(alpha=0.3)
-            drawn.update(key=(t, s), marks=[])
+            drawn.update(key=(t, s), marks=[], names=list(shown.index))
         for artist in drawn["marks"]:
             artist.remove()
         drawn["marks"] = [*ax_auc.plot([r], [auroc.loc[r]], marker="o", ms=12, color=_TARGET_COLOUR, zorder=5),
@@ -103,7 +115,8 @@ def poisoning_explorer(sweep, *, target=None, rate=0.5, site="internal"):
         readout = (f"Target <b>{t}</b>, rate <b>r = {r:g}</b>, {s} test set: FNR of the target "
                    f"{shown.get(t, float('nan')):.2f}, overall {shown.get('overall', float('nan')):.2f}; "
                    f"overall AUROC {auroc.loc[r]:.3f}.")
-        box.show(fig, readout=readout,
+        animated = [*ax_bars.patches, *ax_bars.collections, *ax_bars.texts, ax_bars.title, *drawn["marks"]]
+        box.show(fig, readout=readout, animated=animated, full=full,
                  alt=f"SYNTHETIC chest X-rays. Top: bar chart of each group's false negative rate when the labels of "
                      f"target {t} are poisoned at rate {r:g} ({s} test set), with the clean model's as ticks: {fnrs}. "
                      f"Bottom: the overall AUROC against the poisoning rate, nearly flat; at r = {r:g} it is "

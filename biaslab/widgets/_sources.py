@@ -7,6 +7,8 @@ import pandas as pd
 
 __all__ = ["bias_knob"]
 
+_BAR_METRICS = ("selection_rate", "fnr", "auroc")
+
 
 def bias_knob(sweep, *, kind="historical_label", strength=0.5):
     """A knob for each source of bias: choose the kind and the strength, watch the model respond.
@@ -77,23 +79,31 @@ def bias_knob(sweep, *, kind="historical_label", strength=0.5):
     box.kind_widget = kind_widget
     box.strength_widget = strength_widget
 
-    drawn = {"kind": None, "marks": []}
+    # the bars in the order plot_group_metrics_at draws them: women's, then men's, one per metric
+    drawn = {"kind": None, "marks": [], "bars": [(m, g) for g in ("Female", "Male") for m in _BAR_METRICS]}
 
     def redraw(*_):
         k, s = kind_widget.value, nearest(strength_widget.value)
         rows = table[k]
         row, clean = rows.loc[s], rows.iloc[0]
-        ax_bars.clear()
-        plot_group_metrics_at(row, baseline=clean, ax=ax_bars)
-        if drawn["kind"] == k:  # only the strength moved: move its marks, keep the lines
-            for artist in drawn["marks"]:
-                artist.remove()
-            drawn["marks"] = mark_strength(ax_lines, table[k].reset_index(), RESPONSE_METRICS, s)
-        else:
+        full = drawn["kind"] != k
+        if full:  # a new kind: both panels drawn anew, then kept as the background of the moves
+            ax_bars.clear()
+            plot_group_metrics_at(row, baseline=clean, metrics=_BAR_METRICS, ax=ax_bars)
             ax_lines.clear()
             plot_bias_response(sweep, k, ax=ax_lines)
             ax_lines.set_title(f"{BIAS_KIND_LABELS.get(k, k)} bias: the model's response")
-            drawn.update(kind=k, marks=mark_strength(ax_lines, table[k].reset_index(), RESPONSE_METRICS, s))
+            drawn.update(kind=k, marks=[])
+        else:  # only the strength moved: new bar heights and values, the marks moved; the rest stays
+            for bar, text, (metric, group) in zip(ax_bars.patches, ax_bars.texts, drawn["bars"]):
+                value, base = float(row[f"{metric}_{group}"]), float(clean[f"{metric}_{group}"])
+                bar.set_height(value)
+                text.set_y(max(value, base) + 0.02)
+                text.set_text(f"{value:.2f}")
+        for artist in drawn["marks"]:
+            artist.remove()
+        drawn["marks"] = mark_strength(ax_lines, table[k].reset_index(), RESPONSE_METRICS, s)
+        animated = [*ax_bars.patches, *ax_bars.collections, *ax_bars.texts, *drawn["marks"]]
         box.shown = {"kind": k, "strength": s, **{c: row[c] for c in rows.columns if c != "kind"}}
         summary = (
             f"<b>{BIAS_KIND_LABELS.get(k, k)} bias, strength {s:.1f}</b>: accuracy {row['accuracy']:.3f} "
@@ -107,7 +117,7 @@ def bias_knob(sweep, *, kind="historical_label", strength=0.5):
         # the send lost its wake-up, so grading module 03 with two workers often waited out the whole
         # cell timeout (120 s). Setting a widget's value needs no answer from the frontend.
         name = BIAS_KIND_LABELS.get(k, k)
-        box.show(figure, readout=summary,
+        box.show(figure, readout=summary, animated=animated, full=full,
                  alt=f"Left: selection rate, false negative rate and AUROC of women and men at {name} bias "
                      f"strength {s:.1f} (false negative rate: women {row['fnr_Female']:.2f}, men {row['fnr_Male']:.2f}; "
                      f"with no bias {clean['fnr_Female']:.2f} and {clean['fnr_Male']:.2f}). Right: the model's "

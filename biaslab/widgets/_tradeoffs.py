@@ -79,25 +79,29 @@ def lambda_tradeoff_explorer(summary, *, lam=None, method="rr_clarc", reference=
     def redraw(*_):
         v = slider.value
         row = rows.loc[v]
-        ax_tcav.clear()
-        if not marks:  # the curves never change: drawn once, then only the mark moves
+        values = [float(ref["tcav_sensitivity_mean"]), float(row["tcav_sensitivity_mean"])]
+        full = not marks
+        if full:  # the curves and the reference never change: drawn once, then only the marks move
             plot_lambda_tradeoff(summary, ["clean_acc", "attacked_acc"], method=method, references=(reference,),
                                  ax=ax_acc, ylim=acc_lim, title=f"{name}: accuracy vs lambda\n(dashed: {ref_name})")
             # under the panel: never over a curve, and not searched for again on every move ("best")
             ax_acc.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False, fontsize=8.5)
-            marks.append(ax_acc.axvline(v, color="black", lw=1.2, alpha=0.7))
-            marks.append(ax_acc.annotate("", (v, 1), xycoords=("data", "axes fraction"), xytext=(4, -14),
-                                         textcoords="offset points"))
+            bars = ax_tcav.bar([ref_name, f"{name}\n(chosen lambda)"], values, color=["#999999", "#009E73"], width=0.6)
+            ax_tcav.text(0, values[0] + sens_max * 0.01, f"{values[0]:.4f}", ha="center", va="bottom")
+            ax_tcav.set_ylim(0, sens_max)
+            ax_tcav.set_ylabel("TCAV sensitivity (mean |g . h|)")
+            ax_tcav.set_title("How strongly 'Shirt'\nreacts to the stamp")
+            ax_tcav.grid(axis="y", alpha=0.3)
+            marks.extend([ax_acc.axvline(v, color="black", lw=1.2, alpha=0.7),
+                          ax_acc.annotate("", (v, 1), xycoords=("data", "axes fraction"), xytext=(4, -14),
+                                          textcoords="offset points"),
+                          bars[1], ax_tcav.text(1, 0, "", ha="center", va="bottom")])
         marks[0].set_xdata([v, v])
         marks[1].xy = (v, 1)
         marks[1].set_text(f"lambda = {v:g}")
-        values = [float(ref["tcav_sensitivity_mean"]), float(row["tcav_sensitivity_mean"])]
-        bars = ax_tcav.bar([ref_name, f"{name}\nlambda = {v:g}"], values, color=["#999999", "#009E73"], width=0.6)
-        ax_tcav.bar_label(bars, labels=[f"{x:.4f}" for x in values], padding=2)
-        ax_tcav.set_ylim(0, sens_max)
-        ax_tcav.set_ylabel("TCAV sensitivity (mean |g . h|)")
-        ax_tcav.set_title("How strongly 'Shirt'\nreacts to the stamp")
-        ax_tcav.grid(axis="y", alpha=0.3)
+        marks[2].set_height(values[1])
+        marks[3].set_y(values[1] + sens_max * 0.01)
+        marks[3].set_text(f"{values[1]:.4f}")
         d_clean = 100 * (float(row["clean_acc_mean"]) - float(ref["clean_acc_mean"]))
         d_att = 100 * (float(row["attacked_acc_mean"]) - float(ref["attacked_acc_mean"]))
         d_sens = 100 * (values[1] / values[0] - 1) if values[0] else float("nan")
@@ -108,7 +112,7 @@ def lambda_tradeoff_explorer(summary, *, lam=None, method="rr_clarc", reference=
         )
         box.shown = {"lam": v, "clean_acc": float(row["clean_acc_mean"]),
                      "attacked_acc": float(row["attacked_acc_mean"]), "tcav_sensitivity": values[1]}
-        box.show(fig, readout=text,
+        box.show(fig, readout=text, animated=marks, full=full,
                  alt=f"Left: clean and attacked test accuracy of {name} against lambda (log scale), {ref_name} "
                      f"as dashed lines, lambda = {v:g} marked. Right: TCAV sensitivity of {ref_name} "
                      f"{values[0]:.4f} and of {name} at lambda = {v:g} {values[1]:.4f}. " + text.replace("<b>", "").replace("</b>", ""))

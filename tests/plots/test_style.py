@@ -96,3 +96,20 @@ def test_a_notebook_shows_figures_as_img_with_alt_text():
     finally:
         InteractiveShell.clear_instance()
     assert not _style.install_notebook_display(None) or True
+
+
+def test_a_cell_s_wide_row_of_panels_is_stacked_at_display_with_long_titles_wrapped():
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 8, figsize=(15, 2.6))
+    for ax in axes:
+        ax.imshow(np.zeros((4, 4)))
+        ax.set_title("F, age 38\npneumonia", fontsize=11)
+        ax.axis("off")
+    fig.suptitle("SYNTHETIC chest X-rays (make_chest_xrays): sex, age and disease are visible in the image",
+                 fontsize=13)
+    html = _style.figure_html(fig)
+    assert int(html.split('width="')[1].split('"')[0]) <= _style.COLUMN_PX
+    assert len({round(ax.get_position().y0, 2) for ax in axes}) == 2  # two rows of four pictures
+    assert "\n" in fig._suptitle.get_text() and fig._suptitle.get_fontsize() == 13
+    plt.close("all")
