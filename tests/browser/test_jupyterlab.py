@@ -207,7 +207,11 @@ AXE_JS = """async () => {
     // the course's own content: outputs and rendered Markdown, not JupyterLab's chrome
     const ours = el => el && el.closest && el.closest('.jp-OutputArea-output, .jp-MarkdownOutput');
     return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.filter(n => ours(document.querySelector(n.target[0]))).map(n => n.target.join(' ')).slice(0, 5),
+        // a slider's handle is named by its class, whatever selector axe found for it
+        nodes: v.nodes.filter(n => ours(document.querySelector(n.target[0]))).map(n => {
+            const el = document.querySelector(n.target[0]), text = n.target.join(' ');
+            return el && el.classList.contains('noUi-handle') && !text.endsWith('.noUi-handle') ? text + ' .noUi-handle' : text;
+        }).slice(0, 5),
         all: v.nodes.length}));
 }"""
 
