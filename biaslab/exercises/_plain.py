@@ -299,11 +299,11 @@ def _same(before, after) -> bool:
 def _call_one(fn, args, kwargs) -> dict:
     import copy
 
+    before = (args, kwargs)  # the case as the checker made it: the function gets a copy, so this stays
     try:
-        args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)  # the case stays as the checker made it
-        before = copy.deepcopy((args, kwargs))  # to see what the function changed in place
+        args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
     except Exception:  # pragma: no cover - our cases are plain data
-        before = None
+        before = None  # the function works on the case itself: nothing to compare with
     try:
         out = {"ok": encode(fn(*args, **kwargs))}
     except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything, SystemExit included
