@@ -1125,6 +1125,12 @@ def detectability(trials: pd.DataFrame, *, metric="auroc", group="overall", site
     """
     from scipy import stats
 
+    needed = {"target", "rate", "site", "group", metric}
+    if not isinstance(trials, pd.DataFrame) or not needed <= set(trials.columns):
+        raise TypeError(f"trials must be a DataFrame of trials with columns {sorted(needed)} "
+                        "(load_published_results() or load_rate_sweep(trials=True)).")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a number between 0 and 1, got {alpha!r}.")
     part = trials[(trials["site"] == site) & (trials["group"] == group)]
     if part.empty:
         raise ValueError(f"no trials for site={site!r} and group={group!r}.")

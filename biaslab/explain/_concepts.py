@@ -452,7 +452,12 @@ def tcav_t_test(concept_scores, random_scores) -> tuple[float, float]:
 
     from scipy import stats
 
-    concept, random = np.asarray(concept_scores, dtype=float), np.asarray(random_scores, dtype=float)
+    try:
+        concept, random = np.asarray(concept_scores, dtype=float), np.asarray(random_scores, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError("concept_scores and random_scores must be sequences of numbers (TCAV scores).") from None
+    if concept.ndim != 1 or random.ndim != 1 or not (np.isfinite(concept).all() and np.isfinite(random).all()):
+        raise ValueError("concept_scores and random_scores must be 1-D sequences of finite numbers.")
     if concept.size < 2 or random.size < 2:
         raise ValueError("the t-test needs at least 2 scores on each side.")
     if np.ptp(concept) == 0 and np.ptp(random) == 0:

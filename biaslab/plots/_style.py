@@ -70,6 +70,9 @@ def apply_style() -> None:
 def figure_size(nrows: int = 1, ncols: int = 1, *, panel_height: float | None = None,
                 width: float | None = None) -> tuple[float, float]:
     """The (width, height) in inches of a figure of ``nrows`` x ``ncols`` panels in the column."""
+    for name, value in (("panel_height", panel_height), ("width", width)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0):
+            raise ValueError(f"{name} must be a positive number of inches or None, got {value!r}.")
     height = PANEL_HEIGHT if panel_height is None else float(panel_height)
     w = COLUMN_WIDTH if width is None else min(float(width), COLUMN_WIDTH)
     return (w, height * nrows + (0.4 if nrows == 1 else 0.2 * nrows))
@@ -183,6 +186,11 @@ def describe(target, text: str) -> None:
     reads the figure's text, then each panel's, and falls back to a description derived from titles,
     axis labels and legend entries when nothing was attached.
     """
+    from matplotlib.axes import Axes
+    from matplotlib.figure import FigureBase
+
+    if not isinstance(target, (FigureBase, Axes)):
+        raise TypeError(f"target must be a matplotlib Figure or Axes, got {type(target).__name__}.")
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}.")
     target._biaslab_alt = text.strip()

@@ -188,3 +188,12 @@ def test_detectability_is_a_welch_test_against_clean_retrainings():
     assert set(ours["target"]) == {"F", "M", "0-20", "F & 60-80"} and len(ours) == 4 * 6
     with pytest.raises(ValueError, match="no trials"):
         hips.detectability(paper, group="nobody")
+
+
+def test_detectability_rejects_bad_input():
+    from biaslab.experiments.hidden_in_plain_sight import detectability, load_published_results
+
+    with pytest.raises(TypeError, match="trials must be a DataFrame"):
+        detectability("trials")
+    with pytest.raises(ValueError, match="alpha must be a number between 0 and 1"):
+        detectability(load_published_results(), alpha=2)

@@ -204,3 +204,14 @@ def test_sensitivity_by_position_averages_to_the_tcav_directional_derivative():
     assert grid.mean() == pytest.approx(pooled.mean(), rel=1e-4, abs=1e-8)
     with pytest.raises(ValueError, match="target_class"):
         sensitivity_by_position(net, images, h, layer="features", target_class=5)
+
+
+def test_tcav_t_test_rejects_what_is_not_scores():
+    from biaslab.explain import tcav_t_test
+
+    with pytest.raises(TypeError, match="sequences of numbers"):
+        tcav_t_test("a", [1, 2])
+    with pytest.raises(ValueError, match="finite numbers"):
+        tcav_t_test([1.0, float("nan")], [0.2, 0.4])
+    with pytest.raises(ValueError, match="at least 2 scores"):
+        tcav_t_test([1.0], [0.2, 0.4])

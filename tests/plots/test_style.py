@@ -113,3 +113,21 @@ def test_a_cell_s_wide_row_of_panels_is_stacked_at_display_with_long_titles_wrap
     assert len({round(ax.get_position().y0, 2) for ax in axes}) == 2  # two rows of four pictures
     assert "\n" in fig._suptitle.get_text() and fig._suptitle.get_fontsize() == 13
     plt.close("all")
+
+
+def test_bad_arguments_get_clear_errors():
+    import matplotlib.pyplot as plt
+    import pytest
+
+    from biaslab.plots import describe, subplots
+
+    with pytest.raises(ValueError, match="panel_height must be a positive number"):
+        subplots(1, 2, panel_height="x")
+    with pytest.raises(ValueError, match="width must be a positive number"):
+        subplots(1, 2, width=-1)
+    with pytest.raises(TypeError, match="target must be a matplotlib Figure or Axes"):
+        describe(3, "a finding")
+    fig, ax = subplots()
+    describe(ax, "a finding")  # a panel
+    describe(fig, "a finding")  # the figure
+    plt.close(fig)
