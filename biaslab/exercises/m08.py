@@ -75,6 +75,12 @@ q1 = NumberProblem(
         Mistake(lambda: _parts()[0] * _parts()[3] / (_parts()[1] ** 2),
                 "You mixed joint and marginal counts: the numerator takes the two marginal counts |D_s| and |D_c|, "
                 "the denominator the total |D| and the joint count |D_s,c|."),
+        Mistake(lambda: _counts(*_train(), DEPRIVED, 0)[3] * _parts()[2] / (_parts()[0] * _parts()[3]),
+                "For |D_s| you took the cell (Female, <= 50K). |D_s| is the size of the whole group: the "
+                "'Female' row total, both incomes together."),
+        Mistake(lambda: _parts()[1] * _counts(*_train(), FAVOURED, 1)[3] / (_parts()[0] * _parts()[3]),
+                "For |D_c| you took the cell (Male, > 50K). |D_c| is the size of the whole class: the '1' "
+                "column total, women and men together."),
         Mistake(lambda: _weight(DEPRIVED, 0), "That is the weight of women with income <= 50K; the question asks "
                 "for women with income > 50K."),
         Mistake(lambda: _weight(FAVOURED, 1), "That is the weight of men with income > 50K; the question asks for "

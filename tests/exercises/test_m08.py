@@ -68,6 +68,20 @@ def test_q1_diagnosed_mistakes(cell, mistake, fragment):
     hides(feedback, n_s * n_c / (n * n_sc))
 
 
+def test_q1_a_cell_count_in_place_of_a_total_is_named(data, cell):
+    """The commonest slip with a counts table: reading a cell where the formula wants a row or column total."""
+    n, n_s, n_c, n_sc = cell
+    y, s = data.y_train, data.s_train.to_numpy()
+    female_low = int(((s == "Female") & (y == 0)).sum())
+    male_high = int(((s == "Male") & (y == 1)).sum())
+    feedback = q1.feedback(female_low * n_c / (n * n_sc))
+    expect(feedback, Outcome.WRONG_VALUE, "For |D_s| you took the cell (Female, <= 50K)", "row total")
+    hides(feedback, n_s * n_c / (n * n_sc))
+    feedback = q1.feedback(n_s * male_high / (n * n_sc))
+    expect(feedback, Outcome.WRONG_VALUE, "For |D_c| you took the cell (Male, > 50K)", "column total")
+    hides(feedback, n_s * n_c / (n * n_sc))
+
+
 def test_q1_other_cells_and_other_rows(data, cell):
     table = pd.DataFrame({"s": data.s_train.to_numpy(), "y": data.y_train,
                           "w": reweighing_weights(data.y_train, sensitive_features=data.s_train)})
