@@ -101,8 +101,8 @@ def _test_predictions(predictions) -> np.ndarray:
 
 
 @functools.cache
-def _agency_predictions() -> np.ndarray:
-    """The test predictions of the agency's model as the notebook's locked cell trains it (without 'sex')."""
+def _agency_model():
+    """The agency's model as the notebook's locked cell trains it (without 'sex'), and its feature columns."""
     from sklearn.compose import make_column_transformer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -117,7 +117,20 @@ def _agency_predictions() -> np.ndarray:
         make_column_transformer((StandardScaler(), numeric), (OneHotEncoder(handle_unknown="ignore"), categorical)),
         LogisticRegression(max_iter=1000))
     model.fit(adult.data.loc[train, features], adult.target[train])
-    return np.asarray(model.predict(adult.data.loc[~train, features]))
+    return model, features
+
+
+@functools.cache
+def _agency_predictions(split: str = "test") -> np.ndarray:
+    """The agency model's predictions on one split of Adult."""
+    adult = _adult()
+    model, features = _agency_model()
+    rows = (adult.frame["split"] == split).to_numpy()
+    return np.asarray(model.predict(adult.data.loc[rows, features]))
+
+
+def _prediction_rate(split: str, group: str) -> float:
+    return _rate(_agency_predictions(split), _sex(split), group)
 
 
 class _PredictionScore(NumberProblem):
@@ -150,6 +163,12 @@ q2 = _PredictionScore(
                 "That is the discrimination in the test labels; the question asks about the model's predictions."),
         Mistake(lambda key: key["labels"],
                 "That is the discrimination in the data's labels; the question asks about the model's predictions."),
+        Mistake(lambda: _prediction_rate("train", FAVOURED) - _prediction_rate("train", "Female"),
+                "That is the discrimination in the model's predictions on the training split; the question asks "
+                "about its predictions on the test split, y_pred, with the sex of the test rows."),
+        Mistake(lambda: _prediction_rate("test", "Female") / _prediction_rate("test", FAVOURED),
+                "That is a ratio (the disparate impact of the predictions); the discrimination score is a "
+                "difference: P(predicted + | Male) - P(predicted + | Female)."),
     ],
     hints=[
         "Use the same score as in q1, but on y_pred (the model's predictions on the test split) instead of the labels.",

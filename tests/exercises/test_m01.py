@@ -97,6 +97,25 @@ def test_q2_diagnoses_each_mistake(test_split):
     expect(q2.feedback(labels, predictions=y_pred), Outcome.WRONG_VALUE, "test labels")
 
 
+def test_q2_training_split_and_ratio_are_named(adult, test_split):
+    """The two slips after a sign flip: the score of the training predictions, and a ratio for a difference."""
+    from sklearn.base import clone
+
+    y_pred, sex, _ = test_split
+    train = adult.frame["split"].to_numpy() == "train"
+    features = [c for c in adult.feature_names if c != "sex"]
+    from biaslab.exercises.m01 import _agency_model
+
+    model = clone(_agency_model()[0]).fit(adult.data.loc[train, features], adult.target[train])
+    train_pred = model.predict(adult.data.loc[train, features])
+    train_sex = adult.sensitive_features["sex"].to_numpy()[train]
+    on_train = rate(train_pred, train_sex, "Male") - rate(train_pred, train_sex, "Female")
+    feedback = q2.feedback(on_train, predictions=y_pred)
+    expect(feedback, Outcome.WRONG_VALUE, "training split", "test split")
+    ratio = rate(y_pred, sex, "Female") / rate(y_pred, sex, "Male")
+    expect(q2.feedback(ratio, predictions=y_pred), Outcome.WRONG_VALUE, "ratio", "difference")
+
+
 def test_q2_key_is_for_the_notebooks_predictions_only(test_split):
     y_pred, sex, _ = test_split
     other = y_pred.copy()
