@@ -93,9 +93,14 @@ def planted_bias(random_state) -> PlantedBias:
     (True, True)
     """
     seed = _check_seed(random_state)
+    # Each stack of eight (0-7, 8-15, ...) plants every kind against every group once, in its own order:
+    # a diagnosis that only works for the group a kind happened to hit in the stack a learner sees
+    # (a threshold on the group's raw share, say, instead of its share relative to the usual one) fails there.
+    pairs = [(kind, g) for kind in BIAS_KINDS for g in range(len(MYSTERY_GROUPS))]
+    block, place = divmod(seed, len(pairs))
+    kind, g = pairs[int(np.random.default_rng([block, 7]).permutation(len(pairs))[place])]
+    group = dict(MYSTERY_GROUPS[g])
     rng = np.random.default_rng([seed, 3])  # its own stream: the rows sampled later do not depend on it
-    kind = BIAS_KINDS[int(rng.integers(len(BIAS_KINDS)))]
-    group = dict(MYSTERY_GROUPS[int(rng.integers(len(MYSTERY_GROUPS)))])
     low, high = MYSTERY_STRENGTHS[kind]
     strength = round(float(rng.uniform(low, high)), 2)
     return PlantedBias(kind, group, strength, seed)

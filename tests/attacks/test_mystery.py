@@ -77,6 +77,12 @@ def test_planted_bias_is_within_its_ranges_and_every_kind_and_group_is_reachable
     from biaslab.exercises.m03 import VISIBLE_MYSTERIES
 
     assert {planted_bias(s).kind for s in VISIBLE_MYSTERIES} == set(BIAS_KINDS)
+    # every stack of eight plants each kind against each group exactly once
+    pairs = {(kind, tuple(g.items())) for kind in BIAS_KINDS for g in MYSTERY_GROUPS}
+    for start in (0, 8, 800):
+        stack = [planted_bias(seed) for seed in range(start, start + 8)]
+        assert {(p.kind, tuple(p.group.items())) for p in stack} == pairs
+    assert [planted_bias(s).kind for s in range(8)] != [planted_bias(s).kind for s in range(8, 16)]
 
 
 def test_the_answer_is_not_in_the_dataset():
