@@ -377,8 +377,52 @@ q3 = _ScreenProblem(
 
 # --- q4: a mitigation that halves the gap, and its cost ------------------------------------------
 
+def _audit_labels_reshuffled(case, salt):
+    """``case`` with its audit labels shuffled within each cell of (sex, race, age band, the model's prediction).
+
+    Every group's FNR, FNR gap and positives, and the model's accuracy, stay exactly as they were: the audit
+    of q2 finds the same group with the same gap. Only which rows (which scores) carry the positive labels
+    changes. A mitigation decided on the clean validation rows, as q4 asks, gives the same predictions on
+    this twin; one tuned on ``case.y_test`` moves with the labels.
+    """
+    import dataclasses
+
+    import pandas as pd
+
+    pred = np.asarray(case.model.predict(case.X_test)).astype(str)
+    cells = case.groups_test.astype(str).agg("|".join, axis=1).to_numpy() + "|" + pred
+    y = case.y_test.to_numpy().copy()
+    rng = np.random.default_rng(salt)
+    for rows in pd.Series(cells).groupby(cells).indices.values():
+        y[rows] = y[rng.permutation(rows)]
+    return dataclasses.replace(case, y_test=pd.Series(y, index=case.y_test.index, name=case.y_test.name))
+
+
 class _MitigationProblem(_CapstoneProblem):
     returns = "(y_pred, accuracy_cost)"
+
+    def calls(self, variant: str = "visible", seed=None) -> list:
+        """The variant's cases, then a twin of the first whose audit labels were reshuffled (see above)."""
+        calls = super().calls(variant, seed)
+        salt = case_seed(variant, 0, HIDDEN_CASE_SEED + 1, seed)
+        return [*calls, ((_audit_labels_reshuffled(calls[0][0][0], salt),), {}), calls[0]]
+
+    def judge(self, outputs, variant: str = "visible", seed=None) -> str:
+        verdict = super().judge(outputs, variant, seed)  # the real cases first: their diagnoses come first
+        n, where = len(_cases(variant, seed)), _cases(variant, seed)[0][2]
+        if len(outputs) > n + 1 and all(isinstance(outputs[i], Returned) for i in (0, n, n + 1)):
+            original, twin, again = (np.asarray(self.returned(outputs[i])[0]) for i in (0, n, n + 1))
+            if not np.array_equal(original, again):
+                raise self.wrong(f"Your predictions for {where} differ from one call to the next: give every "
+                                 "random step a fixed random_state, so that an audit can be repeated.")
+            if not np.array_equal(original, twin):
+                raise self.wrong(
+                    f"Your predictions for {where} change when only which audit rows are labelled positive "
+                    "changes (every group's FNR and the model's accuracy kept as they were): your mitigation "
+                    "is tuned on case.y_test, the labels it is judged on. Choose the thresholds on the "
+                    "re-checked rows case.X_val, case.y_val; use case.y_test only to find the group and to "
+                    "measure the cost.")
+        return verdict
 
     def check_case(self, got, case, target, where):
         from .._validation import check_binary

@@ -204,6 +204,43 @@ def test_q4_diagnoses(change, words):
     assert fb.outcome is Outcome.WRONG_VALUE and words in fb.message
 
 
+def mitigate_on_test_labels(case):
+    """The commonest shortcut: the thresholds chosen on the audit rows' own labels."""
+    group, _ = find_harm(case)
+    column = next(c for c in case.groups_test if group in set(case.groups_test[c]))
+    scores = case.model.predict_proba(case.X_test)[:, 1]
+    gt = GroupThresholds(criterion="equal_opportunity").fit(scores, case.y_test,
+                                                             sensitive_features=case.groups_test[column])
+    pred = gt.predict(scores, sensitive_features=case.groups_test[column])
+    y = case.y_test.to_numpy()
+    return pred, np.mean(case.model.predict(case.X_test) == y) - np.mean(pred == y)
+
+
+@pytest.mark.parametrize("variant", ["visible", "hidden"])
+def test_q4_thresholds_tuned_on_the_audit_labels_are_caught(variant):
+    """It halves the gap on every case (the gap is measured on the labels it was tuned on), so only the
+    reshuffled twin tells it apart: the same groups, FNRs and accuracy, other rows positive."""
+    cases = q4.calls(variant)
+    twin = cases[-2][0][0]
+    original = cases[0][0][0]
+    assert not twin.y_test.equals(original.y_test)
+    assert find_harm(twin)[0] == find_harm(original)[0]
+    assert find_harm(twin)[1] == pytest.approx(find_harm(original)[1], abs=1e-12)
+    assert np.array_equal(mitigate(twin)[0], mitigate(original)[0])  # the right answer does not move
+    fb = outcome(q4, mitigate_on_test_labels, variant=variant)
+    assert fb.outcome is Outcome.WRONG_VALUE and "tuned on case.y_test" in fb.message, fb.message
+    assert "case.X_val" in fb.message
+
+
+def test_q4_predictions_that_change_between_calls_are_named():
+    draws = iter(range(100))
+    fb = outcome(q4, lambda c: (mitigate(c)[0] if next(draws) < 3 else 1 - mitigate(c)[0], mitigate(c)[1]))
+    assert fb.outcome is Outcome.WRONG_VALUE and "differ from one call to the next" in fb.message, fb.message
+    state = np.random.default_rng()
+    fb = outcome(q4, lambda c: (np.where(state.random(len(c.X_test)) < 0.01, 1, mitigate(c)[0]), mitigate(c)[1]))
+    assert fb.outcome is Outcome.WRONG_VALUE and ("random_state" in fb.message or "cost" in fb.message), fb.message
+
+
 def test_q4_sign_and_percent_of_the_cost():
     case = capstone_case(9)
     cost = mitigate(case)[1]
