@@ -419,9 +419,25 @@ class FunctionProblem(Problem):
         for i, (args, kwargs) in enumerate(cases):
             if i >= len(outputs):
                 raise self.wrong_type(f"No result of your function was recorded for test case {i + 1}.")
-            got = self.returned(outputs[i])
+            got = self.returned(outputs[i], where=f" on test case {i + 1} ({_describe_arguments(args, kwargs)})")
             self.compare(got, self._reference(*args, **kwargs), args, kwargs)
         return self.correct_message or f"Your function gives the right result on all {len(cases)} test cases."
+
+
+def _describe_arguments(args, kwargs) -> str:
+    """What a test case hands the function, by kind and shape, never by value: "arguments: an array of
+    shape (3, 2), a list of 4 values"."""
+    def one(value) -> str:
+        shape = getattr(value, "shape", None)
+        if isinstance(shape, tuple):
+            kind = {"ndarray": "numpy array", "Tensor": "torch tensor"}.get(type(value).__name__, type(value).__name__)
+            return f"{'an' if kind[0].lower() in 'aeiou' else 'a'} {kind} of shape {shape}"
+        if isinstance(value, (list, tuple)):
+            return f"a {type(value).__name__} of {len(value)} values"
+        return f"a {type(value).__name__}"
+
+    parts = [one(v) for v in args] + [f"{k}={one(v)}" for k, v in kwargs.items()]
+    return "arguments: " + ", ".join(parts) if parts else "no arguments"
 
 
 # --- answers in words --------------------------------------------------------------------------

@@ -66,6 +66,9 @@ def _q1_mistakes(gradients, cav):
                                "which is smooth and punishes large values more."),
         (np.mean(dot) ** 2, "You squared the mean; square each sample's g . h first, then average."),
         (np.sqrt(np.mean(dot ** 2)), "Do not take the square root: the penalty is the mean of the squares."),
+        (np.mean((raw / (c @ c)) ** 2), "You divided g . cav by the CAV's squared length (the projection "
+                                        "coefficient); divide the CAV by its length once, so h is a unit vector, "
+                                        "and use g . h."),
         (np.mean((g * h) ** 2), "Take the dot product g . h for each sample (one number per row) before squaring, "
                                 "not the element-wise product."),
     ]
@@ -171,7 +174,8 @@ class _LambdaChoice(KeyedProblem):
             (_best_lambda(budget=0.1, reference="vanilla"),
              "1 point of accuracy is 0.01 (one percentage point), not 0.1."),
             (_best_lambda(budget=CLEAN_ACC_BUDGET, reference="original"),
-             "Compare with Vanilla (the same fine-tuning without the penalty), not with the original model."),
+             f"At lambda={value:g} clean accuracy is more than 1 point below Vanilla's. If you compared with "
+             "the original model: compare with Vanilla (the same fine-tuning without the penalty) instead."),
             (_best_lambda(budget=CLEAN_ACC_BUDGET, reference="vanilla", summary=_seed0_summary()),
              "You used only seed 0; use the mean over the seeds (the summary table), which is less noisy."),
             (float(_rows("rr_clarc").sort_values("tcav_sensitivity_mean")["lam"].iloc[0]),
@@ -272,7 +276,7 @@ q4 = ReflectionProblem(
         "P-ClArC moves the artifact's activations back at test time wherever it sits, and one direction captures "
         "almost all of the stamp's latent shift",
         "a brightening moves the activations in several directions; a single CAV captures only part of it, so "
-        "every method, all acting along one direction, leaves much of the shortcut",
+        "the three ClArC methods, all acting along one direction, leave the rest of the shortcut for the head to read",
         "a correction must be checked on an attacked and a clean test set, with TCAV read against random "
         "directions: a low TCAV sensitivity alone is not proof (P-ClArC's is zero by construction, RR-ClArC's "
         "near zero where it recovers little)",

@@ -50,6 +50,7 @@ MISTAKES = {
     "squared the mean": lambda g, c: np.mean(g @ (c / np.linalg.norm(c))) ** 2,
     "square root": lambda g, c: np.sqrt(np.mean((g @ (c / np.linalg.norm(c))) ** 2)),
     "element-wise": lambda g, c: np.mean((g * (c / np.linalg.norm(c))) ** 2),
+    "squared length": lambda g, c: np.mean((g @ c / (c @ c)) ** 2),
 }
 
 
@@ -66,6 +67,9 @@ def test_q1_other_wrong_answers_type_and_not_attempted():
     expect(q1.feedback(lambda g, c: "zero"), Outcome.WRONG_TYPE, "one number")
     expect(q1.feedback(0.5), Outcome.WRONG_TYPE, "function itself")
     expect(q1.feedback(lambda g, c: g.nope), Outcome.WRONG_TYPE, "AttributeError")
+    # a shape error names the shapes the function was handed, so the learner sees which operand is which
+    expect(q1.feedback(lambda g, c: float(np.mean((c @ g) ** 2))), Outcome.WRONG_TYPE, "ValueError on test case 1",
+           "a numpy array of shape (3, 2), a numpy array of shape (2,)")
     expect(q1.feedback(lambda g, c: None), Outcome.NOT_ATTEMPTED)
     expect(q1.feedback(...), Outcome.NOT_ATTEMPTED)
 
@@ -119,6 +123,10 @@ def test_q2_diagnoses_mistakes(summary):
     lowest_tcav = float(rr.loc[rr.tcav_sensitivity_mean.idxmin(), "lam"])
     if lowest_tcav not in (best, top):
         expect(q2.feedback(lowest_tcav), Outcome.WRONG_VALUE, "TCAV")
+    # the lambda a comparison with the original model picks: just outside the budget, said as such first
+    original = rule(summary, reference="original")
+    if original not in (best, top):
+        expect(q2.feedback(original), Outcome.WRONG_VALUE, "more than 1 point below Vanilla's", "If you compared")
     loose = rule(summary, budget=0.1)
     if loose not in (best,):
         assert q2.feedback(loose).outcome is Outcome.WRONG_VALUE
