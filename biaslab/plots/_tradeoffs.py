@@ -20,6 +20,8 @@ CLARC_METRIC_LABELS = {"clean_acc": "clean test accuracy", "attacked_acc": "atta
 
 #: Okabe-Ito colours (distinct for colour-blind readers and in a projector's light).
 _METRIC_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+#: Marker of each metric's curve: colour is never the only cue.
+_METRIC_MARKERS = ("o", "s", "^", "D")
 #: Line style of each reference method drawn as a horizontal line.
 CLARC_METHOD_STYLES = {"original": ":", "vanilla": "--", "p_clarc": (0, (1, 1.5)), "a_clarc": "-."}
 _METHOD_NAMES = {"original": "original model", "vanilla": "Vanilla", "p_clarc": "P-ClArC", "a_clarc": "A-ClArC",
@@ -37,6 +39,25 @@ def _check_ax(ax, figsize=(7, 4)):
     if not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}.")
     return ax
+
+
+def mark_label(ax, lam, grid, annotation=None, *, y=1.0):
+    """Write "lambda = <lam>" beside a marked lambda, at height ``y`` (a fraction of the axes; 1 is the
+    top), on a white ground so no curve runs through it, and to the left of the line in the right half
+    of the grid so it never leaves the panel. Moves ``annotation`` (from an earlier call) instead of
+    making a new one; returns it."""
+    grid = np.asarray(grid, dtype=float)
+    right_half = np.log10(lam) > np.log10(grid.min()) + 0.5 * (np.log10(grid.max()) - np.log10(grid.min()))
+    offset, ha = ((-4, -14), "right") if right_half else ((4, -14), "left")
+    if annotation is None:
+        annotation = ax.annotate("", (lam, y), xycoords=("data", "axes fraction"), xytext=offset,
+                                 textcoords="offset points", fontsize=10,
+                                 bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.9))
+    annotation.xy = (lam, y)
+    annotation.xyann = offset
+    annotation.set_ha(ha)
+    annotation.set_text(f"lambda = {lam:g}")
+    return annotation
 
 
 def _check_summary(summary, metrics, *, need=("method", "lam")) -> pd.DataFrame:
@@ -103,23 +124,27 @@ def plot_lambda_tradeoff(summary, metric="attacked_acc", *, method="rr_clarc", r
     ax = _check_ax(ax)
     lam = curve["lam"].to_numpy(dtype=float)
     name = _METHOD_NAMES.get(method, method)
-    for colour, m in zip(_METRIC_COLOURS, metrics):
+    banded = False
+    for colour, marker, m in zip(_METRIC_COLOURS, _METRIC_MARKERS, metrics):
         mean = curve[f"{m}_mean"].to_numpy(dtype=float)
         pretty = CLARC_METRIC_LABELS.get(m, m)
-        ax.plot(lam, mean, color=colour, marker="o", lw=2.2, label=f"{name}: {pretty}" if len(metrics) > 1 else name)
+        ax.plot(lam, mean, color=colour, marker=marker, lw=2.2, label=f"{name}: {pretty}" if len(metrics) > 1 else name)
         if f"{m}_std" in curve.columns:
             std = curve[f"{m}_std"].to_numpy(dtype=float)
-            ax.fill_between(lam, mean - std, mean + std, color=colour, alpha=0.18, lw=0)
+            ax.fill_between(lam, mean - std, mean + std, color=colour, alpha=0.18, lw=0,
+                            label=None if banded else "band: ±1 sd over seeds")
+            banded = True
         for ref in references:
             value = float(summary.loc[summary["method"] == ref, f"{m}_mean"].iloc[0])
             ref_name = _METHOD_NAMES.get(ref, ref)
-            ax.axhline(value, color=colour if len(metrics) > 1 else "#555555", lw=1.6,
-                       ls=CLARC_METHOD_STYLES.get(ref, "--"),
-                       label=f"{ref_name}: {pretty}" if len(metrics) > 1 else ref_name)
+            # several metrics: the reference line carries the metric's marker too (at its two ends)
+            ax.plot([lam.min(), lam.max()], [value, value], color=colour if len(metrics) > 1 else "#555555", lw=1.6,
+                    ls=CLARC_METHOD_STYLES.get(ref, "--"), marker=marker if len(metrics) > 1 else None,
+                    markersize=5, markerfacecolor="white",
+                    label=f"{ref_name}: {pretty}" if len(metrics) > 1 else ref_name)
     if mark is not None:
         ax.axvline(float(mark), color="black", lw=1.2, alpha=0.7)
-        ax.annotate(f"lambda = {float(mark):g}", (float(mark), 1), xycoords=("data", "axes fraction"),
-                    xytext=(4, -14), textcoords="offset points", fontsize=10)
+        mark_label(ax, float(mark), lam)
     ax.set_xscale("log")
     ax.set_xlabel(r"penalty weight $\lambda$ (log scale)", fontsize=11)
     ax.set_ylabel(ylabel or (CLARC_METRIC_LABELS.get(metrics[0], metrics[0]) if len(metrics) == 1 else "accuracy"),

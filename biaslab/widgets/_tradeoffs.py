@@ -41,7 +41,7 @@ def lambda_tradeoff_explorer(summary, *, lam=None, method="rr_clarc", reference=
     import ipywidgets as widgets
 
     from ..plots._style import figure as course_figure
-    from ..plots._tradeoffs import _METHOD_NAMES, plot_lambda_tradeoff
+    from ..plots._tradeoffs import _METHOD_NAMES, mark_label, plot_lambda_tradeoff
     from ._picture import TeachingBox
 
     if not isinstance(summary, pd.DataFrame) or not _NEEDS <= set(summary.columns):
@@ -74,6 +74,10 @@ def lambda_tradeoff_explorer(summary, *, lam=None, method="rr_clarc", reference=
     acc_lim = (max(0.0, np.floor(acc_values.min() * 20) / 20 - 0.05),
                min(1.0, np.ceil(acc_values.max() * 20) / 20 + 0.02))
 
+    # the lambda's label sits in the widest empty band between the accuracy curves, never on one
+    levels = np.sort(np.r_[acc_lim, acc_values])
+    widest = int(np.argmax(np.diff(levels)))
+    label_y = float(((levels[widest] + levels[widest + 1]) / 2 - acc_lim[0]) / (acc_lim[1] - acc_lim[0])) + 0.03
     marks = []
 
     def redraw(*_):
@@ -93,12 +97,10 @@ def lambda_tradeoff_explorer(summary, *, lam=None, method="rr_clarc", reference=
             ax_tcav.set_title("How strongly 'Shirt'\nreacts to the stamp")
             ax_tcav.grid(axis="y", alpha=0.3)
             marks.extend([ax_acc.axvline(v, color="black", lw=1.2, alpha=0.7),
-                          ax_acc.annotate("", (v, 1), xycoords=("data", "axes fraction"), xytext=(4, -14),
-                                          textcoords="offset points"),
+                          mark_label(ax_acc, v, lambdas, y=label_y),
                           bars[1], ax_tcav.text(1, 0, "", ha="center", va="bottom")])
         marks[0].set_xdata([v, v])
-        marks[1].xy = (v, 1)
-        marks[1].set_text(f"lambda = {v:g}")
+        mark_label(ax_acc, v, lambdas, marks[1], y=label_y)
         marks[2].set_height(values[1])
         marks[3].set_y(values[1] + sens_max * 0.01)
         marks[3].set_text(f"{values[1]:.4f}")
