@@ -181,7 +181,7 @@ def show_progress(module: str | None = None, store: ProgressStore | None = None)
             f"{'✓' if r.status in ('correct', REFLECTION_STATUS) else ('✗' if r.attempts else '')}</span>"
             for r in part.itertuples()
         )
-        label = widgets.HTML(f"<b>{m.number}</b> {html.escape(m.title)}: {done}/{total} &nbsp; {marks}")
+        label = widgets.HTML(f"<b>{m.number}</b> {html.escape(m.title)}: {done} of {total} exercises done &nbsp; {marks}")
         rows.append(widgets.HBox([bar, label]))
     saved = "saved in your workbook" if (store or ProgressStore.current()).path else "not saved (not in a workbook)"
     earned, total_points = scored_points(table)
@@ -189,7 +189,8 @@ def show_progress(module: str | None = None, store: ProgressStore | None = None)
     if module is not None:
         earned, total_points = scored_points(table[table["module"] == modules[0].id])
         course = f"{earned:g} of {total_points:g} points in module {modules[0].number}; {course}"
-    header = widgets.HTML(f"<b>Your progress</b>: {course} ({saved}). Reflections are {REFLECTION_STATUS}.")
+    header = widgets.HTML(f"<b>Your progress</b>: {course}, from the exercises the checks score ({saved}). "
+                          f"Reflections are {REFLECTION_STATUS}: their points count only when a person grades them.")
 
     class ProgressBox(widgets.VBox):
         def _repr_mimebundle_(self, **kwargs):

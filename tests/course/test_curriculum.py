@@ -30,6 +30,8 @@ def test_problem_module_matches_the_curriculum(module):
         problem = getattr(problems, exercise.name)
         assert isinstance(problem, Problem)
         assert problem.key == exercise.key and problem.points == exercise.points
+        # the progress box's tooltip shows the curriculum's title, the check the problem's: one title
+        assert problem.title == exercise.title, exercise.key
         assert problem.hints, f"{exercise.key} has no hints"
 
 
