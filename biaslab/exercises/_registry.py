@@ -11,6 +11,9 @@ def register(module_name: str, namespace: dict) -> None:
 
     Fails loudly (at import, so in the tests) when the module and the curriculum disagree.
     """
+    from ..course._interrupt import quiet_keyboard_interrupt
+
+    quiet_keyboard_interrupt()  # every module's notebook imports its problems in its first cell
     package = module_name.rsplit(".", 1)[-1]
     module = load_curriculum().module(package)
     defined = {k: v for k, v in namespace.items() if isinstance(v, Problem)}
