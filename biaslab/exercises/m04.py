@@ -69,9 +69,40 @@ def _as_labels(got, n):
         kind = got.type_name if isinstance(got, Opaque) else type(got).__name__
         raise Problem.wrong_type(f"Your function should return the new labels: an array of {n} values, one per row "
                                  f"(got {kind}{'' if shape is None else f' of shape {shape}'}).")
+    if arr.dtype == bool:
+        raise Problem.wrong_type("Your function returned True/False values, a mask (of the rows flipped?), not the "
+                                 "labels: return the new labels, 0s and 1s (new = y.copy(); new[chosen] = 0; "
+                                 "return new).")
     if not np.isin(arr, (0, 1)).all():
         raise Problem.wrong_type("The labels you return should be 0 and 1 only.")
     return arr.astype(np.int64)
+
+
+
+def _drew_among_group(changed, y, groups, target, rate, random_state) -> bool:
+    """True when ``changed`` is what drawing among ALL the target group's rows (negatives included) changes.
+
+    The usual ways of drawing with ``np.random.default_rng(random_state)`` are replayed, with a count
+    of floor(rate x the group's size) or floor(rate x its positives); a drawn negative stays 0.
+    """
+    rows = np.flatnonzero(groups == target)
+    counts = {_n_flip(rate, len(rows)), _n_flip(rate, int((y[rows] == 1).sum()))}
+    for size in counts:
+        draws = []
+        for how in ("choice", "choice_replace", "permutation"):
+            rng = np.random.default_rng(random_state)
+            if how == "choice":
+                draws.append(rng.choice(rows, size=size, replace=False))
+            elif how == "choice_replace":
+                draws.append(rng.choice(rows, size=size))
+            else:
+                draws.append(rng.permutation(rows)[:size])
+        for drawn in draws:
+            flipped = np.zeros(len(y), dtype=bool)
+            flipped[drawn] = True
+            if np.array_equal(flipped & (y == 1), changed):
+                return True
+    return False
 
 
 #: the random_states of q1's last check: other seeds must flip other rows
@@ -101,17 +132,35 @@ class _PoisoningProblem(FunctionProblem):
         cases = self.cases(variant, seed)
         if len(outputs) < 2 * len(cases) + len(_Q1_DRAW_SEEDS):
             raise self.wrong_type("Not every result of your function was recorded.")
-        for i, ((y, groups, target, rate, _), _) in enumerate(cases):
-            got = self._labels(outputs[2 * i], len(y))
+        results = [self._labels(outputs[2 * i], len(y)) for i, ((y, *_), _) in enumerate(cases)]
+        # what the function does to the labels, over every case, before how many it flips: a case
+        # that flips nothing (the first one, for a wrong group) must not hide a wrong kind of flip
+        for ((y, groups, target, rate, _), _), got in zip(cases, results):
             in_target = groups == target
-            positives = in_target & (y == 1)
             if np.any((y == 0) & (got == 1)):
                 raise self.wrong("Your function turns some negatives (0) into positives (1); the attack only "
                                  "flips positives to negatives.")
-            changed = got != y
-            if np.any(changed & ~in_target):
+            if np.any(got != y) and not np.any((got != y) & in_target):
+                raise self.wrong("Your function flips labels only outside the target group (did you select "
+                                 "groups != target, or another group?); only the target group's positives may change "
+                                 "(rows where groups == target and y == 1).")
+            if np.any((got != y) & ~in_target):
                 raise self.wrong("Your function flips labels outside the target group; only the target group's "
-                                 "positives may change.")
+                                 "positives may change (rows where groups == target and y == 1).")
+        # every case with a wrong count is what a draw among all the group's rows gives (one small case
+        # could match by chance; all of them cannot)
+        off = [(case, got) for case, got in zip(cases, results)
+               if (got != case[0][0]).sum() != _n_flip(case[0][3], int(((case[0][1] == case[0][2])
+                                                                         & (case[0][0] == 1)).sum()))]
+        if off and all(_drew_among_group(got != y, y, groups, target, rate, random_state)
+                       for ((y, groups, target, rate, random_state), _), got in off):
+            raise self.wrong("You drew the rows to flip among all of the target group's rows, negatives "
+                             "included (a negative drawn stays 0, so fewer labels change than the contract "
+                             "says): draw only among the group's positives, rows with groups == target and y == 1.")
+        for i, (((y, groups, target, rate, _), _), got) in enumerate(zip(cases, results)):
+            in_target = groups == target
+            positives = in_target & (y == 1)
+            changed = got != y
             k, n_pos = int(changed.sum()), int(positives.sum())
             right = _n_flip(rate, n_pos)
             if k != right:
@@ -126,9 +175,11 @@ class _PoisoningProblem(FunctionProblem):
                                      "group's positives (rows with y == 1 in the group).")
                 if k == min(n_pos, _n_flip(rate, int((y == 1).sum()))):
                     raise self.wrong("You took the rate of all positives; take it of the target group's positives.")
+                fewer = (" Fewer than that: if you drew the rows among all of the group's rows, negatives included, "
+                         "the negatives drawn do not change; draw only among its positives." if k < right else "")
                 raise self.wrong(f"On a case with {len(y)} rows, rate {rate:g} and target {target!r}, your function "
                                  f"flipped {k} labels; it should flip floor(rate x the number of the target group's "
-                                 "positives).")
+                                 f"positives).{fewer}")
             again = self._labels(outputs[2 * i + 1], len(y))
             if not np.array_equal(again, got):
                 raise self.wrong("The same random_state gave different flips: draw the rows with "
@@ -206,6 +257,13 @@ q2 = NumberProblem(
         Mistake(lambda: _sweep_value("F") / _sweep_value("M"), "That is a ratio; the gap is a difference."),
         Mistake(lambda: _sweep_value("F", target="M") - _sweep_value("M", target="M"),
                 "You used the sweep in which men were targeted; use target == 'F'."),
+        Mistake(lambda: _sweep_value("F", rate=0.5) - _sweep_value("M", rate=0.5),
+                "That is the gap at rate 0.5; the question asks about the model trained with EVERY woman's positive "
+                "label flipped: rate == 1.0."),
+        Mistake(lambda: (_sweep_value("F") + _sweep_value("F", site="external")) / 2
+                - (_sweep_value("M") + _sweep_value("M", site="external")) / 2,
+                "That mixes the internal and the external test sets (a mean over both sites); keep only "
+                "site == 'internal'."),
     ],
     hints=[
         "Select the rows of sweep with target == 'F', rate == 1.0 and site == 'internal'; then read the 'fnr' "
@@ -252,8 +310,16 @@ def _group_rates(outputs):
         def for_(mask):
             return float(np.mean(y[mask & (pred == 0)] == 1))
 
+        def negative(mask):
+            return float(np.mean(pred[mask] == 0))
+
+        def sick_score(mask):
+            return float(np.mean(score[mask & (y == 1)]))
+
         rates[g] = {"fnr": fnr(inside), "fnr_gap": fnr(inside) - fnr(~inside), "for_gap": for_(inside) - for_(~inside),
-                    "auroc": float(roc_auc_score(y[inside], score[inside]))}
+                    "auroc": float(roc_auc_score(y[inside], score[inside])),
+                    "negative": negative(inside), "score": float(np.mean(score[inside])), "negative_gap": negative(inside) - negative(~inside),
+                    "sick_score": sick_score(inside), "sick_score_gap": sick_score(inside) - sick_score(~inside)}
     return rates
 
 
@@ -290,16 +356,56 @@ def _hidden_audits(seed=None) -> tuple:
     return tuple(out)
 
 
+#: The share of the target group's healthy patients left out of the test set of a "twin" case
+TWIN_DROP = 0.8
+_TWIN_NOTE = "on a test set from which most of one group's healthy patients were left out"
+
+
+def _twin(outputs, target, seed):
+    """The same model's outputs with ``TWIN_DROP`` of the target group's healthy patients left out.
+
+    Leaving out healthy patients changes no group's FNR (it counts the sick only), so the right
+    audit is unchanged; but the disease is now much commoner in the target than elsewhere, so an
+    audit that counts negative predictions among ALL of a group's patients (healthy included)
+    names another group.
+    """
+    inside = (outputs["sex" if target in ("F", "M") else "age_band"] == target).to_numpy()
+    healthy = np.flatnonzero(inside & (outputs["y_true"].to_numpy() == 0))
+    rng = np.random.default_rng([int(seed) % 2**32, 404])
+    drop = rng.choice(healthy, size=int(TWIN_DROP * len(healthy)), replace=False)
+    return outputs.drop(index=outputs.index[drop]).reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _visible_twin():
+    from ..experiments.hidden_in_plain_sight import _planted_attack
+
+    return _twin(_audit_outputs(AUDIT_SEED), _planted_attack(AUDIT_SEED)[0], AUDIT_SEED)
+
+
 def _q3_cases(variant, seed=None) -> list:
-    """``[(outputs, planted target, how to name the model in a message), ...]``."""
+    """``[(outputs, planted target, how to name the model in a message), ...]``.
+
+    Besides the suspect models, one "twin" (:func:`_twin`) of a model whose target is 60-80: its
+    disease rates differ between groups, which tells the FNR from the share of negative predictions.
+    """
     from ..experiments.hidden_in_plain_sight import _planted_attack
 
     if variant == "visible":
-        return [(_audit_outputs(s), _planted_attack(s)[0], f"suspect_model_outputs(random_state={s})")
-                for s in VISIBLE_AUDIT_SEEDS]
+        cases = [(_audit_outputs(s), _planted_attack(s)[0], f"suspect_model_outputs(random_state={s})")
+                 for s in VISIBLE_AUDIT_SEEDS]
+        return cases + [(_visible_twin(), _planted_attack(AUDIT_SEED)[0],
+                         f"suspect_model_outputs(random_state={AUDIT_SEED}) {_TWIN_NOTE}")]
     case_seed(variant, 0, 0)  # refuses an unknown variant
-    return [(outputs, target, f"hidden suspect model {i + 1}")
-            for i, (outputs, target, _, _) in enumerate(_hidden_audits(seed))]
+    audits = _hidden_audits(seed)
+    cases = [(outputs, target, f"hidden suspect model {i + 1}") for i, (outputs, target, _, _) in enumerate(audits)]
+    return cases + [(_hidden_twin(seed), "60-80", f"hidden suspect model {len(cases) + 1}, {_TWIN_NOTE}")]
+
+
+@functools.lru_cache(maxsize=4)
+def _hidden_twin(seed=None):
+    outputs, target, _, data_seed = next(a for a in _hidden_audits(seed) if a[1] == "60-80")
+    return _twin(outputs, target, data_seed)
 
 
 def _same_answer_everywhere(outputs, n_cases) -> bool:
@@ -348,6 +454,18 @@ class _AuditProblem(Problem):
             if got == min(rates, key=lambda g: rates[g]["fnr"]):
                 raise self.wrong(f"For {where} your function names the group with the LOWEST false negative rate. "
                                  "The attack makes the model miss the target's sick patients: look for a high FNR.")
+            if got in (min(rates, key=lambda g: rates[g]["sick_score"]),
+                       min(rates, key=lambda g: rates[g]["sick_score_gap"])):
+                raise self.wrong(f"For {where} your function names the group whose sick patients have the lowest "
+                                 "mean score. A score is not a decision, and groups' scores differ for reasons of "
+                                 "their own: count how many sick patients the model sends home at its threshold "
+                                 "(the FNR), against everyone outside the group.")
+            if got in (max(rates, key=lambda g: rates[g]["negative"]), max(rates, key=lambda g: rates[g]["negative_gap"]),
+                       min(rates, key=lambda g: rates[g]["score"])):
+                raise self.wrong(f"For {where} your function names the group with the most negative predictions (or "
+                                 "the lowest scores) among ALL its patients, healthy ones included. That share also depends on how common "
+                                 "the disease is in the group (here it differs between groups). Count the misses "
+                                 "among the sick only: the false negative rate.")
             if got == max(rates, key=lambda g: rates[g]["for_gap"]):
                 raise self.wrong(f"For {where} your function follows the false omission rate, which also depends on "
                                  "how common the disease is in each group. Use the false negative rate.")

@@ -285,3 +285,106 @@ def test_q4_records_an_answer_of_enough_words():
     expect(q4.feedback(42), Outcome.WRONG_TYPE, "triple quotes")
     expect(q4.feedback(""), Outcome.NOT_ATTEMPTED)
     expect(q4.feedback(...), Outcome.NOT_ATTEMPTED)
+
+
+# --- diagnoses added after a fresh reader's run -----------------------------------------------------
+
+def poison_among_group(count_of):
+    """Draws the rows to flip among ALL of the target group's rows (negatives included)."""
+    def poison(y, groups, target, rate, random_state):
+        rng = np.random.default_rng(random_state)
+        rows = np.where(groups == target)[0]
+        n = len(rows) if count_of == "group" else int((y[rows] == 1).sum())
+        new = np.array(y, copy=True)
+        new[rng.choice(rows, size=int(rate * n), replace=False)] = 0
+        return new
+    return poison
+
+
+def poison_other_group(y, groups, target, rate, random_state):
+    rng = np.random.default_rng(random_state)
+    rows = np.flatnonzero((groups != target) & (y == 1))
+    new = y.copy()
+    new[rng.choice(rows, size=int(rate * len(rows)), replace=False)] = 0
+    return new
+
+
+def poison_negatives_up(y, groups, target, rate, random_state):
+    rng = np.random.default_rng(random_state)
+    rows = np.flatnonzero((groups == target) & (y == 0))
+    new = y.copy()
+    new[rng.choice(rows, size=int(rate * len(rows)), replace=False)] = 1
+    return new
+
+
+def poison_mask(y, groups, target, rate, random_state):
+    flipped = np.zeros(len(y), dtype=bool)
+    flipped[poison_right(y, groups, target, rate, random_state) != y] = True
+    return flipped
+
+
+@pytest.mark.parametrize("answer, outcome, fragment", [
+    (poison_among_group("group"), Outcome.WRONG_VALUE, "among all of the target group's rows, negatives included"),
+    (poison_among_group("positives"), Outcome.WRONG_VALUE, "among all of the target group's rows, negatives included"),
+    (poison_other_group, Outcome.WRONG_VALUE, "only outside the target group"),
+    (poison_negatives_up, Outcome.WRONG_VALUE, "negatives (0) into positives"),
+    (poison_mask, Outcome.WRONG_TYPE, "mask"),
+])
+@pytest.mark.parametrize("variant, seed", [("visible", None), ("hidden", None),
+                                           *[("hidden", s) for s in class_seeds("04_hidden_in_plain_sight.q1")]])
+def test_q1_specific_diagnoses_on_every_case_set(answer, outcome, fragment, variant, seed):
+    feedback = q1.feedback(answer, variant=variant, seed=seed)
+    expect(feedback, outcome, fragment)
+    assert "rounded" not in feedback.message
+
+
+def test_q2_headline_rate_and_both_sites(fnr):
+    gap = fnr("F") - fnr("M")
+    mixed = (fnr("F") + fnr("F", site="external")) / 2 - (fnr("M") + fnr("M", site="external")) / 2
+    for fragment, answer in {"rate 0.5": fnr("F", rate=0.5) - fnr("M", rate=0.5), "both sites": mixed}.items():
+        assert abs(answer - gap) > 0.01
+        feedback = q2.feedback(answer)
+        expect(feedback, Outcome.WRONG_VALUE, fragment if fragment == "rate 0.5" else "internal and the external")
+        assert f"{gap:.3f}" not in feedback.message
+
+
+def find_most_negative_predictions(outputs):
+    """The share of negative predictions among ALL of a group's patients, healthy included (not the FNR)."""
+    negative = outputs["y_pred"] == 0
+    share = {g: negative[m].mean() - negative[~m].mean() for g, m in candidate_masks(outputs).items()}
+    return max(share, key=share.get)
+
+
+def find_lowest_sick_score(outputs):
+    sick = outputs["y_true"] == 1
+    mean = {g: outputs.loc[m & sick, "y_score"].mean() for g, m in candidate_masks(outputs).items()}
+    return min(mean, key=mean.get)
+
+
+@pytest.mark.parametrize("variant, seed", [("visible", None), ("hidden", None),
+                                           *[("hidden", s) for s in class_seeds("04_hidden_in_plain_sight.q3")]])
+def test_q3_negative_prediction_share_is_not_the_fnr(variant, seed):
+    expect(q3.feedback(find_right, variant=variant, seed=seed), Outcome.CORRECT)
+    feedback = q3.feedback(find_most_negative_predictions, variant=variant, seed=seed)
+    expect(feedback, Outcome.WRONG_VALUE, "negative predictions", "among ALL its patients", "healthy patients were left out")
+
+
+def test_q3_twin_keeps_every_fnr():
+    from biaslab.exercises.m04 import _group_rates, _visible_twin
+
+    original, twin = _group_rates(suspect_model_outputs(AUDIT_SEED)), _group_rates(_visible_twin())
+    for g in AUDIT_TARGETS:
+        assert twin[g]["fnr"] == pytest.approx(original[g]["fnr"])
+        assert twin[g]["fnr_gap"] == pytest.approx(original[g]["fnr_gap"])
+
+
+def test_q3_lowest_sick_score_is_named_as_such(monkeypatch):
+    import biaslab.exercises.m04 as m04
+
+    frame = suspect_model_outputs(AUDIT_SEED)
+    picked = find_lowest_sick_score(frame)
+    other = next(g for g in AUDIT_TARGETS if g != picked)  # pretend another group was targeted
+    monkeypatch.setattr(m04, "_q3_cases", lambda variant, seed=None: [(frame, other, "this model")])
+    feedback = q3.feedback(find_lowest_sick_score)
+    expect(feedback, Outcome.WRONG_VALUE, "sick patients have the lowest mean score")
+    assert "lowest AUROC" not in feedback.message
