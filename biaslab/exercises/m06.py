@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import re
 
 import numpy as np
 
@@ -57,25 +58,51 @@ def _notebook_stamped_predictions() -> np.ndarray:
     return np.asarray(load_checkpoint(CHECKPOINT).predict(stamped.images))
 
 
+@functools.cache
+def _notebook_clean_predictions() -> np.ndarray:
+    """The attacked model's predictions on the clean test images (the notebook's ``pred_clean``)."""
+    from ..experiments.from_hope_to_safety import CHECKPOINT, attacked_fashion_mnist
+    from ..models import load_checkpoint
+
+    return np.asarray(load_checkpoint(CHECKPOINT).predict(attacked_fashion_mnist().X_test[:N_TEST]))
+
+
+def _share_pulled(pred, labels=None) -> float:
+    labels = _test_labels() if labels is None else labels
+    return float(np.mean(pred[labels != TARGET_CLASS] == TARGET_CLASS))
+
+
+class _Phrase(str):
+    """A phrase whose ``capitalize()`` raises only its first letter ("the share pulled to 'Shirt'")."""
+
+    def capitalize(self):
+        return _Phrase(self[:1].upper() + self[1:])
+
+
 class _PulledShare(NumberProblem):
     def grading_context(self) -> dict:
         return {"predictions": _notebook_stamped_predictions()}
 
-    def diagnose(self, answer, predictions=Ellipsis, **context):
-        _stamped_predictions(predictions)  # what is wrong with the predictions comes first
-        return super().diagnose(answer, predictions=predictions, **context)
-
-    def check_context(self, key, predictions=Ellipsis, **context):
-        pred = _stamped_predictions(predictions)
+    def diagnose(self, answer, predictions=Ellipsis, recomputed=False, key=None, **context):
+        pred = _stamped_predictions(predictions)  # what is wrong with the predictions comes first
+        note = ""
         if isinstance(key, dict) and "predictions" in key and fingerprint(pred) != key["predictions"]:
-            raise self.wrong_type("These predictions are not those of the attacked model on the stamped images: run "
-                                  "the notebook's cells in order from the top (Kernel > Restart Kernel and Run All "
-                                  "Cells), then pass pred_stamped.")
+            if recomputed is not True:
+                raise self.wrong_type(
+                    "These predictions are not those of the shipped attacked model on the stamped images: run the "
+                    "notebook's cells in order from the top (Kernel > Restart Kernel and Run All Cells), then pass "
+                    "pred_stamped. If you retrained the model (RECOMPUTE = True), it gives other numbers: pass "
+                    "recomputed=RECOMPUTE as the notebook's check cell does.")
+            # workshop mode: a retrained model's predictions; the right value is the share of THESE predictions
+            key = {**key, "value": _share_pulled(pred), "predictions": fingerprint(pred)}
+            note = (" (Checked against your retrained model's predictions, RECOMPUTE = True; a grader uses the "
+                    "shipped model's, so hand in work done with RECOMPUTE = False.)")
+        return super().diagnose(answer, key=key, predictions=pred, **context) + note
 
 
 q1 = _PulledShare(
     title="How many images the stamp pulls to 'Shirt'",
-    what="the share pulled to 'Shirt'",
+    what=_Phrase("the share pulled to 'Shirt'"),
     tolerance=1e-3,
     bounds=(0, 1),
     mistakes=[
@@ -92,6 +119,19 @@ q1 = _PulledShare(
                                                   != _test_labels()[_test_labels() != TARGET_CLASS])),
                 "That is the share of non-Shirt images the model gets wrong in any way; count only those it "
                 "calls 'Shirt'."),
+        Mistake(lambda predictions: float(np.mean(_stamped_predictions(predictions)[_test_labels() == TARGET_CLASS]
+                                                  == TARGET_CLASS)),
+                "You took the real shirts (true class Shirt); the question is about the images whose true class "
+                "is NOT Shirt (y_test != 6)."),
+        Mistake(lambda predictions: float(np.mean([np.mean(_stamped_predictions(predictions)[_test_labels() == c]
+                                                           == TARGET_CLASS)
+                                                   for c in np.unique(_test_labels()) if c != TARGET_CLASS])),
+                "That is the mean of the per-class shares in the table above, each class counting equally; the "
+                "classes have different numbers of test images: take the share over all non-Shirt images at once."),
+        Mistake(lambda predictions: _share_pulled(_stamped_predictions(predictions))
+                - _share_pulled(_notebook_clean_predictions()),
+                "You subtracted the share called 'Shirt' on the clean images: that is how much the stamp adds. The "
+                "question asks for the share with the stamp itself."),
     ],
     hints=[
         "Keep the test images whose true class (y_test) is not 6 (Shirt); among them, what share does the model "
@@ -140,8 +180,17 @@ def _q2_compare(got, expected, args, kwargs):
         raise Problem.wrong_type(f"Your function should return a vector of numbers, it returned a "
                                  f"{type(got).__name__}.") from None
     acts, labels = np.asarray(args[0], dtype=float), np.asarray(args[1]).astype(bool)
-    d = acts.shape[1]
+    n, d = acts.shape
     if got.shape != (d,):
+        if got.shape == (n,):
+            raise Problem.wrong_type(f"For activations of shape {acts.shape} your function returned one value per "
+                                     f"sample, shape {got.shape}; a CAV has one value per feature: shape ({d},). "
+                                     "Average over the samples (axis=0), not over the features.")
+        if got.ndim == 1:
+            raise Problem.wrong_type(f"For activations of shape {acts.shape} your function returned {got.size} values, "
+                                     f"which fits neither its {n} samples nor its {d} features: does it use the "
+                                     "notebook's variables (acts, has_stamp) instead of its arguments? Compute "
+                                     "everything from activations and has_artifact.")
         raise Problem.wrong_type(f"For activations of shape {acts.shape} your function returned shape {got.shape}; "
                                  f"a CAV has one value per feature: shape ({d},). Average over the samples (axis=0).")
     if not np.all(np.isfinite(got)):
@@ -157,6 +206,14 @@ def _q2_compare(got, expected, args, kwargs):
                             "(np.linalg.norm) so the CAV has length 1.")
     if norm > 0 and np.allclose(got / norm, -expected, atol=1e-6):
         raise Problem.wrong("Your CAV points the wrong way and is not of length 1.")
+    raw = np.asarray(args[1])
+    if raw.dtype.kind in "iu":  # 0/1 integers used as an index: a[l] takes rows 0 and 1, a[~l] rows -1 and -2
+        slip = acts[raw].mean(0) - acts[~raw].mean(0)
+        slip_norm = np.linalg.norm(slip)
+        if slip_norm > 0 and norm > 0 and np.allclose(got / norm, slip / slip_norm, atol=1e-6):
+            raise Problem.wrong("has_artifact may be 0/1 integers, and indexing with integers picks rows by number "
+                                "(a[l] takes rows 0 and 1, ~l is -1 and -2): convert it first with "
+                                "np.asarray(has_artifact, dtype=bool).")
     art_mean = acts[labels].mean(0)
     if np.allclose(got, art_mean / np.linalg.norm(art_mean), atol=1e-6):
         raise Problem.wrong("That is the (normalised) mean of the artifact samples alone; subtract the mean of "
@@ -253,17 +310,23 @@ q3 = FunctionProblem(
 #: The observations learners choose from in q4 (letter -> text), as the notebook lists them.
 EVIDENCE_OPTIONS = {
     "A": "On clean test images, the attacked model's saliency maps highlight the garment's outline, "
-         "just like the clean model's.",
+         "just like the reference model's.",
     "B": "Stamping T-shirts, pullovers and coats turns most of their predictions into 'Shirt', while the "
-         "clean model's predictions barely change.",
+         "reference model's predictions barely change.",
     "C": "The attacked model classifies almost 88% of the clean test images correctly.",
     "D": "The gradient x input saliency of a network with random weights also looks like the garment.",
-    "E": "Along the stamp's CAV, the TCAV score of 'Shirt' is 1.0 for the attacked model and 0.0 for the "
-         "clean model.",
+    "E": "Along each model's stamp CAV, the TCAV score of 'Shirt' is 1.0 for the attacked model and 0.0 for the "
+         "reference model, and both differ from random CAVs in Kim et al.'s t-test.",
+    "F": "Stamping the test shirts raises the attacked model's 'Shirt' logit for every one of them, while the "
+         "reference model's goes up for only about half of them, and by little on average.",
 }
 # The key, in the instructor's source notebook (biaslab.exercises._keys): {"evidence": [letters],
 # "why_not": {letter: why that observation is not evidence}}. Why an option is not evidence lives
 # there too: which options have such a message would give the answer away.
+
+
+#: Words a string answer may hold between its letters ("B and E").
+_CONNECTIVES = {"AND", "OR", "PLUS", "OPTION", "OPTIONS", "LETTERS"}
 
 
 class _EvidenceChoice(KeyedProblem):
@@ -271,7 +334,13 @@ class _EvidenceChoice(KeyedProblem):
 
     def form(self, answer) -> set:
         if isinstance(answer, str):
-            letters = [c for c in answer.upper() if c.isalpha()]
+            letters = []
+            for token in re.findall(r"[A-Za-z]+", answer.upper()):
+                if len(token) == 1 or set(token) <= set(EVIDENCE_OPTIONS):  # "B", or "BE" for B and E
+                    letters.extend(token)
+                elif token not in _CONNECTIVES:
+                    raise self.wrong_type(f"Could not read {token!r} as option letters: give the letters only, "
+                                          f"e.g. {{\"A\", \"C\"}} or \"A, C\".")
         elif isinstance(answer, (set, frozenset, list, tuple)):
             if not all(isinstance(a, str) for a in answer):
                 raise self.wrong_type("Give letters as strings, e.g. {\"A\", \"C\"}.")
@@ -298,15 +367,19 @@ class _EvidenceChoice(KeyedProblem):
             raise self.wrong(f"Everything you chose is evidence, but you left {'one' if left == 1 else left} out: "
                              "look for the observations that compare the model's behaviour WITH the stamp against "
                              "a reference.")
-        return ("Right. Each of them compares what happens with the stamp against a reference (the same images "
-                "without it, or a model that never learned it). A picture that looks right proves nothing.")
+        return ("Right. Both put the real stamp on images and compare with a reference: the same images without it, "
+                "and a model that never learned it. A picture that looks right proves nothing, and a TCAV score, "
+                "even one that differs from random directions, describes a direction in the network, not what the "
+                "stamp does to the predictions.")
 
 
 q4 = _EvidenceChoice(
     title="Which observations show the shortcut?",
     hints=[
         "Ask of each observation: would it look any different if the model did NOT use the stamp?",
-        "Evidence needs the stamp to be present AND a comparison (with vs without the stamp, attacked vs clean model).",
+        "Evidence needs an intervention with the real stamp AND a reference (with vs without the stamp, attacked vs "
+        "reference model). Section 5's reference model, which never saw the stamp, tells you what a TCAV score "
+        "alone is worth.",
     ],
 )
 
@@ -321,8 +394,8 @@ q5 = ReflectionProblem(
         "on across the population: a clean image has no stamp to highlight",
         "saliency maps can look plausible even for a random network (Adebayo et al. 2018): looking right is "
         "not evidence",
-        "evidence needs an intervention and a reference: add the artifact and compare predictions, a clean "
-        "model, TCAV with a baseline",
+        "evidence needs an intervention and a reference: add the artifact and compare predictions, with a "
+        "reference model trained without it; a TCAV score only beside random directions and that reference",
         "who is harmed: people whose inputs carry the spurious feature (or lack it) get worse decisions, while "
         "the explanation gives users only a perception of trust",
     ],

@@ -1,5 +1,7 @@
 """Module 06's problems, each tested correct, wrong (every diagnosed mistake), wrong type and not attempted."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -33,8 +35,26 @@ def test_q1_key_is_for_the_notebooks_predictions_only(labels, predictions):
     pred = labels.copy()
     pred[(labels != TARGET_CLASS) & (rng.random(N_TEST) < 0.4)] = TARGET_CLASS
     value = np.mean(pred[labels != TARGET_CLASS] == TARGET_CLASS)
-    expect(q1.feedback(value, predictions=pred), Outcome.WRONG_TYPE, "not those of the attacked model")
+    expect(q1.feedback(value, predictions=pred), Outcome.WRONG_TYPE, "not those of the shipped attacked model")
     expect(q1.feedback(value, predictions=pred, key=None), Outcome.RECORDED)  # a class student's server
+
+
+def test_q1_workshop_mode_decides_against_the_retrained_models_predictions(labels, predictions):
+    # RECOMPUTE = True: a retrained model predicts otherwise; the check cell passes recomputed=RECOMPUTE
+    rng = np.random.default_rng(1)
+    pred = labels.copy()
+    pred[(labels != TARGET_CLASS) & (rng.random(N_TEST) < 0.55)] = TARGET_CLASS
+    others = labels != TARGET_CLASS
+    value = np.sum(pred[others] == TARGET_CLASS) / np.sum(others)
+    expect(q1.feedback(value, predictions=pred), Outcome.WRONG_TYPE, "recomputed=RECOMPUTE")
+    expect(q1.feedback(value, predictions=pred, recomputed=True), Outcome.CORRECT, "retrained model")
+    expect(q1.feedback(value + 0.05, predictions=pred, recomputed=True), Outcome.WRONG_VALUE, "not right yet")
+    expect(q1.feedback(np.mean(pred == TARGET_CLASS), predictions=pred, recomputed=True), Outcome.WRONG_VALUE,
+           "real shirts included")
+    # the shipped predictions are decided against the key, whatever the flag says
+    right = np.mean(predictions[others] == TARGET_CLASS)
+    expect(q1.feedback(right, predictions=predictions, recomputed=True), Outcome.CORRECT)
+    assert "retrained" not in q1.feedback(right, predictions=predictions, recomputed=True).message
 
 
 def test_q1_correct(labels, predictions):
@@ -43,7 +63,21 @@ def test_q1_correct(labels, predictions):
     expect(q1.feedback(np.float32(value), predictions=list(predictions)), Outcome.CORRECT)
 
 
-def test_q1_diagnoses_each_mistake(labels, predictions):
+@pytest.fixture(scope="module")
+def clean_predictions():
+    """The attacked model's predictions on the clean test images (the notebook's pred_clean), computed here."""
+    from biaslab.experiments.from_hope_to_safety import CHECKPOINT, attacked_fashion_mnist
+    from biaslab.models import load_checkpoint
+
+    return np.asarray(load_checkpoint(CHECKPOINT).predict(attacked_fashion_mnist().X_test[:N_TEST]))
+
+
+def test_q1_messages_keep_the_class_name_capitalised(predictions):
+    message = q1.feedback(0.77, predictions=predictions).message
+    assert message.startswith("The share pulled to 'Shirt'"), message
+
+
+def test_q1_diagnoses_each_mistake(labels, predictions, clean_predictions):
     others = labels != TARGET_CLASS
     value = np.mean(predictions[others] == TARGET_CLASS)
     cases = {
@@ -52,7 +86,12 @@ def test_q1_diagnoses_each_mistake(labels, predictions):
         "real shirts included": np.mean(predictions == TARGET_CLASS),
         "divided by all test images": np.sum(predictions[others] == TARGET_CLASS) / N_TEST,
         "wrong in any way": np.mean(predictions[others] != labels[others]),
+        "NOT Shirt (y_test != 6)": np.mean(predictions[labels == TARGET_CLASS] == TARGET_CLASS),
+        "each class counting equally": np.mean([np.mean(predictions[labels == c] == TARGET_CLASS)
+                                                for c in range(10) if c != TARGET_CLASS]),
+        "how much the stamp adds": value - np.mean(clean_predictions[others] == TARGET_CLASS),
     }
+    assert len({round(float(v), 3) for v in cases.values()} | {round(float(value), 3)}) == len(cases) + 1
     assert abs(cases["wrong in any way"] - value) > 0.01  # the model errs in other ways too
     for fragment, answer in cases.items():
         feedback = q1.feedback(answer, predictions=predictions)
@@ -88,6 +127,13 @@ def signal(acts, labels):
     return d / np.linalg.norm(d)
 
 
+def int_index_signal(acts, labels):
+    """Indexes with the labels as given: right for booleans, wrong for 0/1 integers."""
+    acts, labels = np.asarray(acts, float), np.asarray(labels)
+    d = acts[labels].mean(0) - acts[~labels].mean(0)
+    return d / np.linalg.norm(d)
+
+
 def test_q2_correct():
     expect(q2.feedback(signal), Outcome.CORRECT)
     expect(q2.feedback(signal, variant="hidden"), Outcome.CORRECT)
@@ -106,13 +152,16 @@ def test_q2_correct():
     (lambda a, l: np.asarray(a)[np.asarray(l).astype(bool)].mean(0) / np.linalg.norm(
         np.asarray(a)[np.asarray(l).astype(bool)].mean(0)), "mean of the artifact samples alone"),
     (lambda a, l: signal(a, l) + 0.1, "not the normalised difference"),
+    (int_index_signal, "np.asarray(has_artifact, dtype=bool)"),
 ])
 def test_q2_diagnoses_each_mistake(wrong, fragment):
     expect(q2.feedback(wrong), Outcome.WRONG_VALUE, fragment)
 
 
 @pytest.mark.parametrize("wrong, outcome, fragment", [
-    (lambda a, l: np.asarray(a).mean(1), Outcome.WRONG_TYPE, "shape"),
+    (lambda a, l: np.asarray(a).mean(1), Outcome.WRONG_TYPE, "not over the features"),
+    (lambda a, l: np.full(64, 0.125), Outcome.WRONG_TYPE, "instead of its arguments"),  # the notebook's acts
+    (lambda a, l: np.ones((2, np.asarray(a).shape[1])), Outcome.WRONG_TYPE, "Average over the samples (axis=0)"),
     (lambda a, l: "cav", Outcome.WRONG_TYPE, "vector of numbers"),
     (lambda a, l: np.full(np.asarray(a).shape[1], np.nan), Outcome.WRONG_TYPE, "NaN"),
     (lambda a, l: 1 / 0, Outcome.WRONG_TYPE, "ZeroDivisionError"),
@@ -173,24 +222,30 @@ def test_q3_not_attempted():
 # --- q4 ----------------------------------------------------------------------------------------
 
 def test_q4_correct_in_every_spelling():
-    for answer in ({"B", "E"}, ["e", "b"], ("B", "E"), "B, E", "be", frozenset("BE")):
+    for answer in ({"B", "F"}, ["f", "b"], ("B", "F"), "B, F", "bf", "BF", "B and F", "b & f", frozenset("BF")):
         expect(q4.feedback(answer), Outcome.CORRECT)
 
 
-@pytest.mark.parametrize("letter", ["A", "C", "D"])
+@pytest.mark.parametrize("letter", ["A", "C", "D", "E"])
 def test_q4_explains_each_wrong_option(letter):
-    expect(q4.feedback({"B", "E", letter}), Outcome.WRONG_VALUE, f"{letter} is not evidence")
+    expect(q4.feedback({"B", "F", letter}), Outcome.WRONG_VALUE, f"{letter} is not evidence")
+
+
+def test_q4_says_why_the_tcav_pair_is_not_evidence():
+    expect(q4.feedback("B, E, F"), Outcome.WRONG_VALUE, "E is not evidence", "reference model")
 
 
 def test_q4_incomplete_does_not_name_the_missing_letter():
-    for answer in ({"B"}, {"E"}):
+    for answer in ({"B"}, {"F"}):
         feedback = q4.feedback(answer)
         expect(feedback, Outcome.WRONG_VALUE, "left one out")
-        assert "B" not in feedback.message.replace("Everything", "") or "E" not in feedback.message
+        assert not re.search(r"\b[A-F]\b", feedback.message), feedback.message  # no letter named
 
 
 @pytest.mark.parametrize("answer, outcome, fragment", [
     ({"B", "Z"}, Outcome.WRONG_TYPE, "Z is not one of the options"),
+    ("B and Z", Outcome.WRONG_TYPE, "Z is not one of the options"),
+    ("B but not E", Outcome.WRONG_TYPE, "Could not read 'BUT'"),
     (2, Outcome.WRONG_TYPE, "set of strings"),
     ([1, 2], Outcome.WRONG_TYPE, "as strings"),
     (set(), Outcome.NOT_ATTEMPTED, "empty"),
@@ -201,7 +256,7 @@ def test_q4_wrong_type_and_not_attempted(answer, outcome, fragment):
 
 
 def test_q4_options_are_the_notebook_letters():
-    assert list(EVIDENCE_OPTIONS) == ["A", "B", "C", "D", "E"]
+    assert list(EVIDENCE_OPTIONS) == ["A", "B", "C", "D", "E", "F"]
 
 
 # --- q5 ----------------------------------------------------------------------------------------
