@@ -132,8 +132,72 @@ def plot_image_grid(images, *, titles=None, ncols=None, axes=None, suptitle=None
     if suptitle:
         flat[0].figure.suptitle(suptitle, fontsize=12)
     if axes is None:
-        flat[0].figure.tight_layout()
+        figure = flat[0].figure
+        figure.tight_layout()
+        # a title wider than its column runs into its neighbour's: wrap it, then shrink it to fit
+        ncols = sum(1 for ax in flat if abs(ax.get_position().y0 - flat[0].get_position().y0) < 1e-9)
+        width = 0.92 * figure.bbox.width / max(ncols, 1)
+        if _fit_titles(flat, titles, width):
+            figure.tight_layout()
     return flat[: len(arr)]
+
+
+def _text_width(renderer, text: str, size: float) -> float:
+    from matplotlib.font_manager import FontProperties
+
+    props = FontProperties(size=size)
+    return max(renderer.get_text_width_height_descent(line, props, ismath=False)[0] for line in text.split("\n"))
+
+
+def _wrap(renderer, text: str, size: float, width: float) -> str:
+    """Break each line of ``text`` at spaces so that its pieces are at most ``width`` pixels wide (where they can be)."""
+    lines = []
+    for line in text.split("\n"):
+        current = ""
+        for word in line.split(" "):
+            trial = f"{current} {word}" if current else word
+            if current and _text_width(renderer, trial, size) > width:
+                lines.append(current)
+                current = word
+            else:
+                current = trial
+        lines.append(current)
+    return "\n".join(lines)
+
+
+def _fit_titles(axes, titles, width: float, size: float = 10.0, readable: float = 8.0) -> bool:
+    """Make every title at most ``width`` pixels wide, all in one font size: the largest size down to
+    ``readable`` points at which they all fit as they are; failing that, each wrapped at spaces (and
+    shrunk if a word is still too wide). Returns whether any title changed."""
+    pairs = [(ax, title) for ax, title in zip(axes, titles) if title]
+    if not pairs:
+        return False
+    renderer = pairs[0][0].figure.canvas.get_renderer()
+    widest = max(_text_width(renderer, title, size) for _, title in pairs)
+    if widest <= width:
+        return False
+    if widest * readable / size <= width:  # text width scales with the font size
+        fitted = size * width / widest
+        for ax, title in pairs:
+            ax.set_title(title, fontsize=fitted)
+        return True
+    for ax, title in pairs:
+        _fit_title(ax, title, width, size)
+    return True
+
+
+def _fit_title(ax, title: str, width: float, size: float = 10.0, smallest: float = 6.0) -> bool:
+    """Set ``ax``'s title so that it is at most ``width`` pixels wide: as it is if it fits, else wrapped at spaces,
+    else in a smaller font (down to ``smallest`` points). Returns whether the title changed."""
+    renderer = ax.figure.canvas.get_renderer()
+    if _text_width(renderer, title, size) <= width:
+        return False
+    while True:
+        text = _wrap(renderer, title, size, width)
+        if _text_width(renderer, text, size) <= width or size <= smallest:
+            ax.set_title(text, fontsize=size)
+            return True
+        size -= 0.5
 
 
 def _mask_outline(ax, mask, colour="#00e5ff"):

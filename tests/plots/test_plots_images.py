@@ -37,6 +37,29 @@ def test_image_grid_shows_each_image_with_its_title(images):
     assert axes[0].images[0].get_clim() == (0, 255)
 
 
+@pytest.mark.parametrize("titles", [
+    ["Shirt, stamped"] * 4 + ["Shirt, clean"] * 4,
+    [f"true: {c}\npredicted: Shirt" for c in ("Trouser", "Sandal", "Coat", "Pullover", "T-shirt/top", "Ankle boot",
+                                              "Sneaker", "Dress")],
+    ["a title far too long to fit above one small panel of a grid"] * 8,
+])
+def test_image_grid_titles_do_not_overlap_at_the_course_width(titles):
+    from biaslab.plots._style import COLUMN_WIDTH
+
+    axes = plot_image_grid(np.zeros((8, 28, 28), dtype=np.uint8), titles=titles, ncols=8, suptitle="eight")
+    figure = axes[0].figure
+    assert figure.get_size_inches()[0] <= COLUMN_WIDTH + 1e-9
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    boxes = [ax.title.get_window_extent(renderer) for ax in axes]
+    for left, right in zip(boxes, boxes[1:]):
+        assert left.x1 < right.x0, (left, right)
+    assert boxes[0].x0 >= 0 and boxes[-1].x1 <= figure.bbox.width
+    assert all(ax.title.get_fontsize() >= 6 for ax in axes)
+    # every word of every title is still there
+    assert [ax.get_title().split() for ax in axes] == [t.split() for t in titles]
+
+
 def test_image_grid_accepts_channels_and_given_axes(images):
     fig, grid = plt.subplots(1, 5)
     axes = plot_image_grid(images[:, None], axes=grid)
