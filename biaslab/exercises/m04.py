@@ -501,13 +501,15 @@ q4 = ReflectionProblem(
     points_to_cover=[
         "the target group is a minority of the positives, so its extra misses move overall metrics little",
         "AUROC is threshold-free and ranks all patients together; the harm is at the operating threshold",
-        "the threshold chosen on clean data partly compensates, and trial-to-trial noise hides small shifts",
+        "the drop is small in absolute terms: it is detectable only against the spread of several clean "
+        "retrainings, which an ordinary report of one model's AUROC does not show",
         "what to report instead: per-group (and intersectional) FNR with confidence intervals, on internal and "
         "external data, compared with a trusted baseline",
     ],
     hints=[
         "How many of all positive test patients belong to the target group? How far can their misses move a "
         "number averaged over everyone?",
+        "Against what would you compare one model's AUROC to tell a drop from the spread of retraining?",
         "What does the AUROC measure, and at which threshold do patients get sent home?",
     ],
 )
