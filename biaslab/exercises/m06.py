@@ -318,7 +318,7 @@ EVIDENCE_OPTIONS = {
     "E": "Along each model's stamp CAV, the TCAV score of 'Shirt' is 1.0 for the attacked model and 0.0 for the "
          "reference model, and both differ from random CAVs in Kim et al.'s t-test.",
     "F": "Stamping the test shirts raises the attacked model's 'Shirt' logit for every one of them, while the "
-         "reference model's goes up for only about half of them, and by little on average.",
+         "reference model's goes up for only about half of them and hardly moves on average.",
 }
 # The key, in the instructor's source notebook (biaslab.exercises._keys): {"evidence": [letters],
 # "why_not": {letter: why that observation is not evidence}}. Why an option is not evidence lives
