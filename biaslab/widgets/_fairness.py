@@ -53,7 +53,7 @@ def threshold_explorer(y_true, scores, *, sensitive_features, thresholds=None, m
     >>> w.shown["false_positive_rate"].tolist()
     [0.0, 0.0]
     """
-    import ipywidgets as widgets
+    from ._slider import AccessibleSlider
 
     from ..metrics import METRIC_NAMES, group_metrics
     from ..plots import plot_group_rates
@@ -106,10 +106,7 @@ def threshold_explorer(y_true, scores, *, sensitive_features, thresholds=None, m
         start = check_scores([start], "start")[0]
         first = min(thresholds, key=lambda t: abs(t - start))
     figure, ax = course_figure()
-    slider = widgets.SelectionSlider(options=thresholds, value=first,
-                                     description=f"{score_name} ≥", continuous_update=False,
-                                     style={"description_width": "initial"},
-                                     layout=widgets.Layout(width="420px"))
+    slider = AccessibleSlider(options=thresholds, value=first, description=f"{score_name} ≥", width="320px")
     box = TeachingBox([slider], label=f"Rates by group as the {score_name} threshold moves")
     caption = box.readout
 

@@ -41,6 +41,8 @@ def saliency_explorer(model, images, artifact_images, *, labels=None, class_name
     """
     import ipywidgets as widgets
 
+    from ._slider import AccessibleSlider
+
     from ..explain import SALIENCY_METHODS, artifact_relevance, saliency_map
     from ..explain._concepts import as_module
     from ..plots._images import _as_images, plot_saliency_overlay
@@ -87,7 +89,8 @@ def saliency_explorer(model, images, artifact_images, *, labels=None, class_name
     heat = {(key, m): saliency_map(model, batch, method=m, target_class=target_class)
             for key, batch in (("off", clean), ("on", stamped)) for m in methods}
 
-    image_knob = widgets.IntSlider(value=0, min=0, max=n - 1, description="image", continuous_update=False)
+    image_knob = AccessibleSlider(options=[(f"{i + 1} of {n}", i) for i in range(n)], value=0, description="image",
+                                  width="200px")
     artifact_knob = widgets.ToggleButtons(options=[("without artifact", "off"), ("with artifact", "on")],
                                           value="off", description="")
     method_knob = widgets.Dropdown(options=list(methods), value=methods[0], description="saliency")

@@ -47,7 +47,7 @@ def group_threshold_explorer(y_true, scores, *, sensitive_features, step=0.01, s
     >>> w.shown["true_positive_rate"].tolist(), w.accuracy
     ([1.0, 1.0], 1.0)
     """
-    import ipywidgets as widgets
+    from ._slider import AccessibleSlider
 
     from ..plots import plot_group_rates
     from ..plots._style import figure as course_figure
@@ -84,10 +84,9 @@ def group_threshold_explorer(y_true, scores, *, sensitive_features, step=0.01, s
     n_rows = len(y_true)
 
     figure, ax = course_figure()
-    sliders = {name: widgets.FloatSlider(value=float(grid[np.argmin(np.abs(grid - start))]), min=0.0, max=1.0,
-                                         step=step, description=f"{name} ≥", continuous_update=False,
-                                         readout_format=".2f", style={"description_width": "initial"},
-                                         layout=widgets.Layout(width="420px"))
+    sliders = {name: AccessibleSlider(options=[(f"{v:.2f}", float(v)) for v in grid],
+                                      value=float(grid[np.argmin(np.abs(grid - start))]), description=f"{name} ≥",
+                                      width="320px")
                for name in names}
     box = TeachingBox(list(sliders.values()), label="Group thresholds: each group's rates at its own threshold")
 

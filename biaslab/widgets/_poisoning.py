@@ -39,6 +39,8 @@ def poisoning_explorer(sweep, *, target=None, rate=0.5, site="internal"):
     """
     import ipywidgets as widgets
 
+    from ._slider import AccessibleSlider
+
     from ..plots._poisoning import _OVERALL_COLOUR, _TARGET_COLOUR, plot_group_fnr_bars
     from ..plots._style import figure as course_figure
     from ._picture import TeachingBox
@@ -69,8 +71,7 @@ def poisoning_explorer(sweep, *, target=None, rate=0.5, site="internal"):
         tables[t, s] = (fnr, auroc)
 
     target_w = widgets.Dropdown(options=targets, value=target, description="target")
-    rate_w = widgets.SelectionSlider(options=[(f"{r:g}", r) for r in rates], value=nearest,
-                                     description="rate r", continuous_update=False)
+    rate_w = AccessibleSlider(options=[(f"{r:g}", r) for r in rates], value=nearest, description="rate r")
     site_w = widgets.ToggleButtons(options=sites, value=site, description="test set")
     # a Figure outside pyplot: a later plt.show() in the notebook must not draw it again
     fig, (ax_bars, ax_auc) = course_figure(2, 1, panel_height=2.5, height_ratios=[1.5, 1])

@@ -58,6 +58,8 @@ def flip_explorer(model, X, *, deltas, labels=None, threshold=0.5, column=None, 
     """
     import ipywidgets as widgets
 
+    from ._slider import AccessibleSlider
+
     from ..plots._robustness import plot_patient_flips
     from ..plots._style import figure as course_figure
     from ._picture import TeachingBox
@@ -102,8 +104,8 @@ def flip_explorer(model, X, *, deltas, labels=None, threshold=0.5, column=None, 
     delta = first[min(1, len(first) - 1)] if delta is None else nearest(column, delta)
     column_widget = widgets.Dropdown(options=[(labels.get(c, c), c) for c in options], value=column,
                                      description="change:")
-    delta_widget = widgets.SelectionSlider(options=[(f"±{d:g}", d) for d in first], value=delta,
-                                           description="by:", continuous_update=False)
+    delta_widget = AccessibleSlider(options=[(f"±{d:g}", d) for d in first], value=delta, description="by:",
+                                    width="220px")
     figure, ax = course_figure(panel_height=3.6)
     box = TeachingBox([widgets.HBox([column_widget, delta_widget])],
                       label="Flip explorer: which patients' decisions flip under a small change")

@@ -42,6 +42,8 @@ def bias_knob(sweep, *, kind="historical_label", strength=0.5):
     """
     import ipywidgets as widgets
 
+    from ._slider import AccessibleSlider
+
     from ..plots._sources import (BIAS_KIND_LABELS, RESPONSE_METRICS, mark_strength, plot_bias_response,
                                   plot_group_metrics_at)
     from ..plots._style import figure as course_figure
@@ -65,12 +67,10 @@ def bias_knob(sweep, *, kind="historical_label", strength=0.5):
             raise TypeError(f"strength must be a number between 0 and 1, got {type(value).__name__}.")
         return float(strengths[int(np.argmin(np.abs(strengths - float(value))))])
 
-    step = float(np.min(np.diff(strengths))) if len(strengths) > 1 else 0.1
     kind_widget = widgets.Dropdown(options=[(BIAS_KIND_LABELS.get(k, k), k) for k in kinds], value=kind,
                                    description="bias:")
-    strength_widget = widgets.FloatSlider(value=nearest(strength), min=float(strengths[0]), max=float(strengths[-1]),
-                                          step=step, description="strength:", continuous_update=False,
-                                          readout_format=".1f")
+    strength_widget = AccessibleSlider(options=[(f"{s:.1f}", float(s)) for s in strengths], value=nearest(strength),
+                                       description="strength:", width="220px")
     # not a pyplot figure: a later plt.show() in the notebook must not draw it a second time
     figure, (ax_bars, ax_lines) = course_figure(2, 1, panel_height=2.6)
     box = TeachingBox([widgets.HBox([kind_widget, strength_widget])],

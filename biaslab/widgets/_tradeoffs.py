@@ -38,7 +38,7 @@ def lambda_tradeoff_explorer(summary, *, lam=None, method="rr_clarc", reference=
         widget), ``.shown`` (a dict of the numbers on display: ``lam``, ``clean_acc``,
         ``attacked_acc``, ``tcav_sensitivity``) and ``.update(lam)``, which moves the slider.
     """
-    import ipywidgets as widgets
+    from ._slider import AccessibleSlider
 
     from ..plots._style import figure as course_figure
     from ..plots._tradeoffs import _METHOD_NAMES, mark_label, plot_lambda_tradeoff
@@ -60,9 +60,8 @@ def lambda_tradeoff_explorer(summary, *, lam=None, method="rr_clarc", reference=
     ref = summary[summary["method"] == reference].iloc[0]
     name, ref_name = _METHOD_NAMES.get(method, method), _METHOD_NAMES.get(reference, reference)
 
-    slider = widgets.SelectionSlider(options=[(f"{v:g}", v) for v in lambdas], value=start,
-                                     description="lambda", continuous_update=False,
-                                     layout=widgets.Layout(width="520px"))
+    slider = AccessibleSlider(options=[(f"{v:g}", v) for v in lambdas], value=start, description="lambda",
+                              width="420px")
     # outside pyplot: a later plt.show() in the notebook never draws it again
     fig, (ax_acc, ax_tcav) = course_figure(1, 2, panel_height=3.6, width_ratios=[1.7, 1])
     box = TeachingBox([slider], label=f"{name}: accuracy and TCAV sensitivity as lambda moves")
