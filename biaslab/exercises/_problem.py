@@ -424,6 +424,12 @@ class FunctionProblem(Problem):
         return self.correct_message or f"Your function gives the right result on all {len(cases)} test cases."
 
 
+def _upper_first(phrase: str) -> str:
+    """The phrase with only its first letter raised: "the share pulled to 'Shirt'" keeps its 'Shirt'
+    (``str.capitalize`` would lower every other letter)."""
+    return phrase[:1].upper() + phrase[1:]
+
+
 def _describe_arguments(args, kwargs) -> str:
     """What a test case hands the function, by kind and shape, never by value: "arguments: an array of
     shape (3, 2), a list of 4 values"."""
@@ -583,7 +589,7 @@ class NumberProblem(KeyedProblem):
         self._cache: dict = {}
 
     def form(self, answer) -> float:
-        return _as_number(answer, self.what.capitalize())
+        return _as_number(answer, _upper_first(self.what))
 
     def _check_bounds(self, value: float) -> None:
         if self.bounds is None:
@@ -594,7 +600,7 @@ class NumberProblem(KeyedProblem):
             # without the key a percentage cannot be told from, say, a ratio: name both, claim neither
             maybe = " If it is a percentage, give it as a fraction (not in percent)." \
                 if low <= value / 100 <= high and abs(value) > 1 else ""
-            raise self.wrong(f"{self.what.capitalize()} is a number {span}; {value:.4g} cannot be right.{maybe} "
+            raise self.wrong(f"{_upper_first(self.what)} is a number {span}; {value:.4g} cannot be right.{maybe} "
                              f"{self.name}.hint() helps.")
 
     @staticmethod
@@ -637,7 +643,7 @@ class NumberProblem(KeyedProblem):
             raise AnswerKeyError(f"The answer key of {self.key} does not fit the exercise ({exc}); "
                                  "fix it in the source notebook.") from exc
         if abs(value - expected) <= self.tolerance:
-            return self.correct_message or f"{self.what.capitalize()} is right."
+            return self.correct_message or f"{_upper_first(self.what)} is right."
         for mistake in self.mistakes:
             wrong = self._mistake_value(mistake.value, expected, key, context)
             if abs(wrong - expected) > self.tolerance and abs(value - wrong) <= self.tolerance:
@@ -645,10 +651,10 @@ class NumberProblem(KeyedProblem):
         if abs(value) > 1 and abs(value / 100 - expected) <= self.tolerance:  # 33.2 for 0.332, rounded or not
             raise self.wrong(f"Give {self.what} as a fraction, not in percent.")
         if abs(value - expected) <= 10 * self.tolerance and value == round(value, 2):  # 0.33 for 0.3315
-            raise self.wrong(f"{self.what.capitalize()} looks rounded to two decimals, which is not precise enough "
+            raise self.wrong(f"{_upper_first(self.what)} looks rounded to two decimals, which is not precise enough "
                              "here: give it unrounded (or to at least three decimals).")
         self._check_bounds(value)
         raise self.wrong(
-            f"{self.what.capitalize()} is not right yet ({value:.4g}). Check which rows and which groups you used; "
+            f"{_upper_first(self.what)} is not right yet ({value:.4g}). Check which rows and which groups you used; "
             f"{self.name}.hint() helps."
         )

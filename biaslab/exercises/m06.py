@@ -72,13 +72,6 @@ def _share_pulled(pred, labels=None) -> float:
     return float(np.mean(pred[labels != TARGET_CLASS] == TARGET_CLASS))
 
 
-class _Phrase(str):
-    """A phrase whose ``capitalize()`` raises only its first letter ("the share pulled to 'Shirt'")."""
-
-    def capitalize(self):
-        return _Phrase(self[:1].upper() + self[1:])
-
-
 class _PulledShare(NumberProblem):
     def grading_context(self) -> dict:
         return {"predictions": _notebook_stamped_predictions()}
@@ -102,7 +95,7 @@ class _PulledShare(NumberProblem):
 
 q1 = _PulledShare(
     title="How many images the stamp pulls to 'Shirt'",
-    what=_Phrase("the share pulled to 'Shirt'"),
+    what="the share pulled to 'Shirt'",
     tolerance=1e-3,
     bounds=(0, 1),
     mistakes=[

@@ -22,6 +22,9 @@ __all__ = [
 
 #: Okabe-Ito colours: distinct for colour-blind readers and in a projector's light.
 _COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+#: a second cue beside colour: bars get a hatch, lines a marker
+_HATCHES = ("", "//", "..", "xx", "\\\\", "++")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
 
 def _check_ax(ax, figsize=(8, 3.8)):
@@ -343,7 +346,8 @@ def plot_accuracy_by_class(table, *, ax=None, title=None, ylabel="share of test 
     x = np.arange(n_rows)
     for j, column in enumerate(table.columns):
         bars = ax.bar(x + (j - (n_cols - 1) / 2) * width, values[:, j], width, label=str(column),
-                      color=_COLOURS[j % len(_COLOURS)])
+                      color=_COLOURS[j % len(_COLOURS)], hatch=_HATCHES[j % len(_HATCHES)], edgecolor="white",
+                      linewidth=0.5)
         if annotate:
             ax.bar_label(bars, labels=[f"{v:.0%}" for v in values[:, j]], fontsize=8.5, padding=1)
     labels = [str(i) for i in table.index]
@@ -390,8 +394,9 @@ def plot_cav_alignment(results, *, ax=None, title=None, x="n_per_class", y="alig
     for j, method in enumerate(pd.unique(results[hue])):
         part = stats.loc[method]
         colour = _COLOURS[j % len(_COLOURS)]
-        ax.plot(part.index, part["mean"], marker="o", color=colour, label=str(method), lw=2)
-        ax.fill_between(part.index, part["mean"] - part["std"], part["mean"] + part["std"], color=colour, alpha=0.15)
+        ax.plot(part.index, part["mean"], marker=_MARKERS[j % len(_MARKERS)], color=colour, label=str(method), lw=2)
+        ax.fill_between(part.index, part["mean"] - part["std"], part["mean"] + part["std"], color=colour, alpha=0.15,
+                        label="band: ±1 sd over repeats" if j == 0 else None)
     ax.set_xscale("log")
     sizes = np.sort(pd.unique(results[x]))
     ax.set_xticks(sizes, [str(s) for s in sizes])
@@ -399,6 +404,7 @@ def plot_cav_alignment(results, *, ax=None, title=None, x="n_per_class", y="alig
     ax.set_ylim(min(0.0, float(stats["mean"].min()) - 0.05), 1.02)
     ax.axhline(1.0, color="black", lw=0.8, ls=":")
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title or "")
-    ax.legend(title="CAV", fontsize=9, loc="lower right", framealpha=0.9)
+    # under the panel: inside it covered the points at the largest sizes
+    ax.legend(title="CAV", fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
     ax.grid(alpha=0.3)
     return ax

@@ -94,6 +94,8 @@ def plot_rate_sweep(sweep, target, *, site="internal", groups=None, axes=None):
     if len(axes) != 3:
         raise ValueError(f"axes must hold 3 Axes (FNR, FOR, AUROC), got {len(axes)}.")
     others = iter(_OTHER_COLOURS)
+    # the other groups differ by marker and line style too, not by colour alone
+    other_marks = iter([("^", "-"), ("v", "-."), ("D", ":"), ("P", (0, (5, 1.5))), ("X", "-"), ("*", "-.")] * 3)
     style = {}
     for g in groups:
         if g == target:
@@ -101,7 +103,8 @@ def plot_rate_sweep(sweep, target, *, site="internal", groups=None, axes=None):
         elif g == "overall":
             style[g] = dict(color=_OVERALL_COLOUR, lw=2.2, ls="--", marker="s", label="overall", zorder=3)
         else:
-            style[g] = dict(color=next(others), lw=1.4, marker=".", alpha=0.85, label=g)
+            marker, ls = next(other_marks)
+            style[g] = dict(color=next(others), lw=1.5, marker=marker, markersize=5, ls=ls, alpha=0.9, label=g)
     for ax, (metric, title, subtitle) in zip(axes, _PANELS):
         for g in groups:
             line = rows[rows["group"] == g].sort_values("rate")

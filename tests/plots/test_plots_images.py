@@ -118,7 +118,8 @@ def test_cav_alignment_lines_are_the_means_over_seeds():
     np.testing.assert_allclose(signal.get_xdata(), [5, 50])
     np.testing.assert_allclose(signal.get_ydata(), [0.95, 0.96])
     np.testing.assert_allclose(svm.get_ydata(), [0.6, 0.3])
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["signal", "svm"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["signal", "band: ±1 sd over repeats", "svm"]
+    assert signal.get_marker() != svm.get_marker()  # colour is not the only cue
     assert ax.get_xscale() == "log"
 
 
