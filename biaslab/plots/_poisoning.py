@@ -154,15 +154,33 @@ def plot_group_fnr_bars(rates_by_group, *, baseline=None, title=None, highlight=
     x = np.arange(len(names))
     values = rates_by_group.to_numpy(dtype=float)
     base = None if baseline is None else baseline.reindex(rates_by_group.index).to_numpy(dtype=float)
-    ax.bar(x, values, color=colours, width=0.65, label="poisoned model")
+    bars = ax.bar(x, values, color=colours, width=0.65)
+    for bar, g in zip(bars, names):  # the target is marked by a hatch and a bold name too, not by colour alone
+        if g == highlight:
+            bar.set_hatch("//")
+            bar.set_edgecolor("white")
     for k, (xi, v) in enumerate(zip(x, values)):
         if np.isfinite(v):
             top = v if base is None or not np.isfinite(base[k]) else max(v, base[k])  # clear of the tick
             ax.text(xi, top + 0.02, f"{v:.2f}", ha="center", fontsize=10)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    # the legend names what each colour is (bars of one label would show only the first bar's colour)
+    handles = [Patch(color="#9e9e9e", label="poisoned model: a group")]
+    if highlight in names:
+        handles.append(Patch(facecolor=_TARGET_COLOUR, hatch="//", edgecolor="white", label="... the target"))
+    if "overall" in names:
+        handles.append(Patch(color=_OVERALL_COLOUR, label="... everyone"))
     if base is not None:
-        ax.scatter(x, base, marker="_", s=900, color="black", linewidths=2.5, zorder=5, label="clean model (r = 0)")
-        ax.legend(fontsize=9, loc="upper right")
+        ax.scatter(x, base, marker="_", s=900, color="black", linewidths=2.5, zorder=5)
+        handles.append(Line2D([], [], marker="_", ls="none", markersize=18, markeredgewidth=2.5, color="black",
+                              label="clean model (r = 0)"))
+    ax.legend(handles=handles, fontsize=9, loc="upper right")
     ax.set_xticks(x, names, fontsize=10)
+    for tick in ax.get_xticklabels():
+        if tick.get_text() == str(highlight):
+            tick.set_fontweight("bold")
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("false negative rate (FNR)", fontsize=11)
     ax.set_xlabel("group", fontsize=11)
