@@ -51,18 +51,33 @@ def plot_fnr_screen(screen, *, threshold=None, ax=None, title="Attack screen: ea
     table = screen.iloc[::-1]  # largest gap on top
     labels = [f"{key[0]} = {key[1]}" if isinstance(key, tuple) else str(key) for key in table.index]
     gaps = table["fnr_gap"].to_numpy(dtype=float)
-    colours = [_FLAG if f else _PLAIN for f in table["flagged"]]
+    flagged = table["flagged"].to_numpy(dtype=bool)
+    # past the line but not flagged: the screen skipped the group (too few positives for its FNR to mean much)
+    skipped = (~flagged & (gaps >= threshold)) if threshold is not None else np.zeros(len(gaps), dtype=bool)
+    positives = table["positives"].to_numpy() if "positives" in table.columns else None
+    colours = [_FLAG if f else _PLAIN for f in flagged]
     y = np.arange(len(table))
-    ax.barh(y, np.nan_to_num(gaps), color=colours)
-    for yi, gap in zip(y, gaps):
+    bars = ax.barh(y, np.nan_to_num(gaps), color=colours)
+    for bar, f, skip in zip(bars, flagged, skipped):  # a hatch beside the colour: flagged, or skipped
+        if f or skip:
+            bar.set_hatch("//" if f else "..")
+            bar.set_edgecolor("white")
+    for k, (yi, gap) in enumerate(zip(y, gaps)):
         if np.isfinite(gap):
-            ax.text(gap + (0.01 if gap >= 0 else -0.01), yi, f"{gap:+.2f}", va="center",
+            note = f" (only {int(positives[k])} positives)" if skipped[k] and positives is not None else ""
+            ax.text(gap + (0.01 if gap >= 0 else -0.01), yi, f"{gap:+.2f}{note}", va="center",
                     ha="left" if gap >= 0 else "right", fontsize=10)
     ax.set_yticks(y, labels)
     ax.axvline(0, color="black", lw=1)
     if threshold is not None:
-        ax.axvline(threshold, color=_FLAG, lw=1, ls="--", label=f"flagged at {threshold:+.2f}")
-        ax.legend(frameon=False, loc="lower right")
+        from matplotlib.patches import Patch
+
+        line = ax.axvline(threshold, color=_FLAG, lw=1, ls="--", label=f"flag line at {threshold:+.2f}")
+        handles = [line, Patch(facecolor=_FLAG, hatch="//", edgecolor="white", label="flagged")]
+        if skipped.any():
+            handles.append(Patch(facecolor=_PLAIN, hatch="..", edgecolor="white",
+                                 label="past the line, too few positives to flag"))
+        ax.legend(handles=handles, frameon=False, loc="lower right", fontsize=9)
     span = np.nanmax(np.abs(gaps)) if np.isfinite(gaps).any() else 0.1
     ax.set_xlim(-span * 1.35 - 0.02, span * 1.35 + 0.02)
     ax.set_xlabel("FNR of the group minus FNR of everyone else (positive = the group's positives are missed more)")

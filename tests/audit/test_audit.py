@@ -211,3 +211,15 @@ def test_report_rejects_bad_arguments(result, tmp_path):
         audit_report(result, title=3)
     with pytest.raises(TypeError, match="path"):
         audit_report(result, path=3)
+
+
+def test_an_int_seed_gives_the_audit_the_proxies_a_learner_computes_with_it(data):
+    """Module 09 showed 0.771 in the audit and 0.786 in the learner's plot of the same proxy: two splits."""
+    X, y, groups = data
+    result = audit_model(ApprovesMenOver40(), X, y, sensitive_features=groups, favoured="M", n_boot=30,
+                         random_state=3)
+    features = X.drop(columns=["sex"])
+    own = proxy_strength(features, groups["sex"].to_numpy(), favoured="M", random_state=3)
+    pd.testing.assert_series_equal(result.proxies, own)
+    other = proxy_strength(features, groups["sex"].to_numpy(), favoured="M", random_state=4)
+    assert not np.allclose(other.to_numpy(), own.to_numpy())  # the seed does choose the split
