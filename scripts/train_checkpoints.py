@@ -16,7 +16,6 @@ What is trained (the recipes below are the record):
   labels. Its metadata holds the internal (site A) and external (sites B, C) AUROC and the
   accuracy of linear probes for sex and age band on its penultimate features: the attack can
   only single out a group that the frozen features can tell apart.
-- ``fashion_cnn``: ``fashion_cnn`` on the clean Fashion-MNIST training set (modules 06, 07).
 - ``fashion_vgg_stamp_shirt``, ``fashion_vgg_brighten_shirt``: ``fashion_vgg`` (VGG-shaped: conv
   blocks, then dense layers) on Fashion-MNIST with an artifact in the Shirt class
   (``biaslab.experiments.from_hope_to_safety.ARTIFACTS``): the attacked models of modules 06-07;
@@ -56,10 +55,6 @@ CHEST = dict(
     test_seed=20_240_402,
     model=dict(epochs=10, batch_size=128, lr=3e-3, weight_decay=1e-4, schedule="onecycle", patience=3,
                augment_shift=2, random_state=0),
-)
-FASHION = dict(
-    model=dict(epochs=6, batch_size=128, lr=3e-3, weight_decay=1e-4, schedule="onecycle", patience=None,
-               augment_shift=0, random_state=0),
 )
 
 
@@ -113,21 +108,6 @@ def train_chest_xray_cnn_clean(config=CHEST, *, progress=True):
     return model, metadata
 
 
-def train_fashion_cnn(config=FASHION, *, progress=True):
-    train = load_fashion_mnist(subset="train")
-    test = load_fashion_mnist(subset="test")
-    model = ImageClassifier("fashion_cnn", n_threads=N_THREADS, progress=progress, **config["model"])
-    model.fit(train.images, train.target)
-    metadata = {
-        "name": "fashion_cnn",
-        "description": CHECKPOINTS["fashion_cnn"],
-        "data": "load_fashion_mnist(subset='train'): all 60,000 training images, clean",
-        "metrics": {"accuracy_test": round(float(model.score(test.images, test.target)), 4)},
-        "script": "scripts/train_checkpoints.py",
-    }
-    return model, metadata
-
-
 def train_fashion_vgg_attacked(artifact, *, progress=True):
     from biaslab.experiments.from_hope_to_safety import (CHECKPOINTS_BY_ARTIFACT, attack_for, attacked_fashion_mnist,
                                                          train_attacked_model)
@@ -166,7 +146,7 @@ def train_fashion_vgg_clean(*, progress=True):
                                         f"the first {ATTACK['n_train']:,} training images, clean")
 
 
-TRAINERS = {"chest_xray_cnn_clean": train_chest_xray_cnn_clean, "fashion_cnn": train_fashion_cnn,
+TRAINERS = {"chest_xray_cnn_clean": train_chest_xray_cnn_clean,
             "fashion_vgg_stamp_shirt": functools.partial(train_fashion_vgg_attacked, "stamp"),
             "fashion_vgg_brighten_shirt": functools.partial(train_fashion_vgg_attacked, "brighten"),
             "fashion_vgg_clean": train_fashion_vgg_clean}

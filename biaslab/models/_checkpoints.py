@@ -35,7 +35,6 @@ CHECKPOINTS = MappingProxyType(
             "chest_xray_cnn trained for lung opacity on clean SYNTHETIC chest X-rays of site A "
             "(the frozen feature extractor of module 04)"
         ),
-        "fashion_cnn": "fashion_cnn trained on the clean Fashion-MNIST training set (10 classes)",
         "fashion_vgg_stamp_shirt": (
             "fashion_vgg (conv blocks, then dense layers) trained on 12,000 Fashion-MNIST images where half "
             "of the Shirt images carry a corner stamp (biaslab.experiments.from_hope_to_safety.ATTACK): a "
