@@ -83,6 +83,16 @@ def plot_fnr_screen(screen, *, threshold=None, ax=None, title="Attack screen: ea
     ax.set_xlabel("FNR of the group minus FNR of everyone else (positive = the group's positives are missed more)")
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
+    from ._style import describe
+
+    order = screen.sort_values("fnr_gap", ascending=False)
+    named = [f"{k[0]} = {k[1]}" if isinstance(k, tuple) else str(k) for k in order.index]
+    flagged_names = [n for n, f in zip(named, order["flagged"]) if f]
+    top = f"largest gap {named[0]} {float(order['fnr_gap'].iloc[0]):+.2f}"
+    describe(ax, f"Attack screen, each group's false negative rate minus everyone else's: {top}; "
+                 + (f"flagged: {', '.join(flagged_names)}" if flagged_names else "no group flagged")
+                 + (f"; past the line but too few positives to flag: "
+                    f"{', '.join(n for n, k in zip(labels, skipped) if k)}" if skipped.any() else "") + ".")
     return ax
 
 
@@ -125,6 +135,11 @@ def plot_proxy_strength(proxies, *, attribute="the sensitive attribute", highlig
     ax.set_xlabel("AUROC of predicting it from this feature alone (0.5 = no information)")
     ax.set_title(title or f"Which features give {attribute} away")
     ax.grid(axis="x", alpha=0.3)
+    from ._style import describe
+
+    ranked = proxies.sort_values(ascending=False)
+    describe(ax, f"How well each feature alone predicts {attribute} (AUROC, 0.5 = no information): "
+                 + "; ".join(f"{k} {v:.2f}" for k, v in ranked.items()) + ".")
     return ax
 
 
@@ -174,4 +189,9 @@ def plot_mitigation_cost(table, *, ax=None, title="A mitigation and its cost"):
     ax.legend(frameon=False, loc="upper right", ncol=len(table))
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
+    from ._style import describe
+
+    describe(ax, "A mitigation and its cost: " + "; ".join(
+        f"{name}: " + ", ".join(f"{m.replace('_', ' ')} {row[m]:.3f}" for m in ("accuracy", "fnr_gap") if m in row)
+        for name, row in table.iterrows()) + ".")
     return ax

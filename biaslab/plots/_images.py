@@ -361,6 +361,11 @@ def plot_accuracy_by_class(table, *, ax=None, title=None, ylabel="share of test 
     ax.set_title(title or "")
     ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=min(n_cols, 3), frameon=False)
     ax.grid(axis="y", alpha=0.3)
+    from ._style import describe
+
+    describe(ax, f"Grouped bar chart{': ' + title if title else ''}; {ylabel} per class, for "
+                 + ", ".join(str(c) for c in table.columns) + ". " + "; ".join(
+                     f"{row}: " + ", ".join(f"{v:.0%}" for v in values[k]) for k, row in enumerate(table.index)) + ".")
     return ax
 
 
@@ -407,4 +412,11 @@ def plot_cav_alignment(results, *, ax=None, title=None, x="n_per_class", y="alig
     # under the panel: inside it covered the points at the largest sizes
     ax.legend(title="CAV", fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
     ax.grid(alpha=0.3)
+    from ._style import describe
+
+    first, last = sizes[0], sizes[-1]
+    describe(ax, f"Line chart{': ' + title if title else ''}; {ylabel} against {xlabel}, mean over repeats. "
+                 + "; ".join(f"{method}: {stats.loc[(method, first), 'mean']:.2f} at {first}, "
+                             f"{stats.loc[(method, last), 'mean']:.2f} at {last}" for method in pd.unique(results[hue]))
+                 + ".")
     return ax

@@ -120,6 +120,22 @@ def plot_rate_sweep(sweep, target, *, site="internal", groups=None, axes=None):
     axes[2].set_ylim(0.5, 1.0)  # the full useful range: a zoomed axis would make every wiggle look like a collapse
     axes[0].legend(fontsize=9, loc="upper left", title="group", title_fontsize=9)
     axes[0].figure.suptitle(f"Poisoning target {target}: {site} test set (SYNTHETIC chest X-rays)", fontsize=13)
+    from ._style import describe
+
+    def ends(group, metric):
+        line = rows[rows["group"] == group].sort_values("rate")[metric].to_numpy(dtype=float)
+        return (line[0], line[-1]) if len(line) else (float("nan"), float("nan"))
+
+    lo, hi = rows["rate"].min(), rows["rate"].max()
+    others = [g for g in groups if g not in (target, "overall")]
+    other_hi = ", ".join(f"{g} {ends(g, 'fnr')[1]:.2f}" for g in others)
+    describe(axes[0].figure,
+             f"SYNTHETIC chest X-rays, {site} test set, poisoning target {target}, rate {lo:g} to {hi:g}. "
+             f"The target's false negative rate goes from {ends(target, 'fnr')[0]:.2f} to {ends(target, 'fnr')[1]:.2f}; "
+             f"at rate {hi:g} the other groups' are {other_hi}; overall {ends('overall', 'fnr')[0]:.2f} to "
+             f"{ends('overall', 'fnr')[1]:.2f}. False omission rate of the target {ends(target, 'for')[0]:.3f} to "
+             f"{ends(target, 'for')[1]:.3f}. Overall AUROC {ends('overall', 'auroc')[0]:.3f} to "
+             f"{ends('overall', 'auroc')[1]:.3f}.")
     return axes
 
 
@@ -187,6 +203,12 @@ def plot_group_fnr_bars(rates_by_group, *, baseline=None, title=None, highlight=
     if title is not None:
         ax.set_title(title, fontsize=12)
     ax.grid(axis="y", alpha=0.3)
+    from ._style import describe
+
+    values_text = "; ".join(f"{g}{' (target)' if g == str(highlight) else ''} {v:.2f}"
+                            + ("" if base is None or not np.isfinite(base[k]) else f" (clean {base[k]:.2f})")
+                            for k, (g, v) in enumerate(zip(names, values)) if np.isfinite(v))
+    describe(ax, f"Bar chart of each group's false negative rate{': ' + title if title else ''}. {values_text}.")
     return ax
 
 

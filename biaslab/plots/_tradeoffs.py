@@ -155,6 +155,16 @@ def plot_lambda_tradeoff(summary, metric="attacked_acc", *, method="rr_clarc", r
                  fontsize=12)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9, loc="best", framealpha=0.9)
+    from ._style import describe
+
+    parts = []
+    for m in metrics:
+        mean = curve[f"{m}_mean"].to_numpy(dtype=float)
+        refs = ", ".join(f"{_METHOD_NAMES.get(r, r)} {float(summary.loc[summary['method'] == r, f'{m}_mean'].iloc[0]):.3g}"
+                         for r in references)
+        parts.append(f"{CLARC_METRIC_LABELS.get(m, m)} of {name} from {mean[0]:.3g} at lambda {lam[0]:g} to "
+                     f"{mean[-1]:.3g} at lambda {lam[-1]:g}" + (f" (horizontal lines: {refs})" if refs else ""))
+    describe(ax, f"{ax.get_title()}: " + "; ".join(parts) + ".")
     return ax
 
 

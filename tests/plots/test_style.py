@@ -131,3 +131,23 @@ def test_bad_arguments_get_clear_errors():
     describe(ax, "a finding")  # a panel
     describe(fig, "a finding")  # the figure
     plt.close(fig)
+
+
+def test_the_course_plots_state_their_finding_in_their_alt_text():
+    """Alt text with the numbers a sighted reader takes from the picture, not only titles and axes."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from biaslab.plots import plot_fnr_screen, plot_proxy_strength
+    from biaslab.plots._style import alt_text
+
+    screen = pd.DataFrame({"fnr_gap": [0.48, 0.35, -0.48], "flagged": [True, False, False], "positives": [110, 11, 300]},
+                          index=pd.MultiIndex.from_tuples([("sex", "Female"), ("age", "<25"), ("sex", "Male")]))
+    ax = plot_fnr_screen(screen, threshold=0.1)
+    text = alt_text(ax.figure)
+    assert "largest gap sex = Female +0.48" in text and "flagged: sex = Female" in text
+    assert "too few positives to flag: age = <25" in text
+    plt.close(ax.figure)
+    ax = plot_proxy_strength(pd.Series({"occupation": 0.786, "age": 0.56}), attribute="sex")
+    assert "occupation 0.79; age 0.56" in alt_text(ax.figure)
+    plt.close(ax.figure)
