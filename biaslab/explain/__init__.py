@@ -5,6 +5,7 @@ saliency heatmaps and artifact relevance. Works on any ``torch.nn.Module`` (or a
 
 from ._concepts import (
     CAV_METHODS,
+    as_image_tensor,
     cav_alignment,
     cav_alignment_sweep,
     compute_cav,
@@ -24,6 +25,7 @@ __all__ = [
     "CAV_METHODS",
     "SALIENCY_METHODS",
     "artifact_relevance",
+    "as_image_tensor",
     "cav_alignment",
     "cav_alignment_sweep",
     "compute_cav",

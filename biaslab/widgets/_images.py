@@ -95,7 +95,7 @@ def saliency_explorer(model, images, artifact_images, *, labels=None, class_name
                                           value="off", description="")
     method_knob = widgets.Dropdown(options=list(methods), value=methods[0], description="saliency")
     # outside pyplot: shown through the widget only
-    fig, (ax_img, ax_heat) = course_figure(1, 2, panel_height=3.0, layout=None)
+    fig, (ax_img, ax_heat) = course_figure(1, 2, panel_height=3.0)  # laid out once, at the first picture
     fig.set_size_inches(6.4, 3.4)
     shown: dict = {}
     box = TeachingBox([widgets.HBox([image_knob, method_knob]), artifact_knob],
@@ -118,17 +118,17 @@ def saliency_explorer(model, images, artifact_images, *, labels=None, class_name
         ax_img.set_yticks([])
         truth = f"true: {name(labels[i])}\n" if labels is not None else ""
         ax_img.set_title(f"{truth}predicted: {name(predicted)} ({p[predicted]:.0%})", fontsize=10)
-        extra = f"\n{share:.0%} of it on the artifact" if mask is not None else ""
+        # always three lines: the layout is computed once, at the first picture, and must fit every title
+        extra = f"\n{share:.0%} of it on the artifact" if mask is not None else "\n(no artifact in the image)"
         explained = name(target_class) if target_class is not None else "the predicted class"
         plot_saliency_overlay(image, h, ax=ax_heat, mask=mask,
                               title=f"{method.replace('_', ' ')} saliency\nfor {explained}{extra}")
-        fig.tight_layout()
         where = (f"; {share:.0%} of the saliency on the artifact" if mask is not None else "")
         truth_text = f"true class {name(labels[i])}, " if labels is not None else ""
-        box.show(fig, readout=f"Image {i}, {'with' if key == 'on' else 'without'} the artifact: {truth_text}"
+        box.show(fig, readout=f"Image {i + 1} of {n}, {'with' if key == 'on' else 'without'} the artifact: {truth_text}"
                               f"predicted <b>{name(predicted)}</b> ({p[predicted]:.0%}); {method.replace('_', ' ')} "
                               f"saliency{where}.",
-                 alt=f"Left: test image {i} {'with' if key == 'on' else 'without'} the artifact, {truth_text}"
+                 alt=f"Left: test image {i + 1} of {n} {'with' if key == 'on' else 'without'} the artifact, {truth_text}"
                      f"predicted {name(predicted)} with probability {p[predicted]:.0%}. Right: its "
                      f"{method.replace('_', ' ')} saliency map for {explained}{where}.")
 
