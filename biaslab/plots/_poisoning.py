@@ -248,18 +248,27 @@ def plot_fnr_with_ci(results, *, groups=None, ax=None):
     rates = np.sort(results["rate"].unique())
     step = 0.012 * (len(groups) - 1)
     others = iter(_OTHER_COLOURS)
+    other_marks = iter([("^", "-"), ("D", "-."), ("v", ":"), ("P", "-"), ("X", "-.")] * 4)
     for k, g in enumerate(groups):
         line = results[results["group"] == g].sort_values("rate")
         x = line["rate"].to_numpy(dtype=float) - step + 2 * step * k / max(len(groups) - 1, 1)  # dodge
         y = line["fnr"].to_numpy(dtype=float)
         err = np.vstack([y - line["fnr_low"].to_numpy(dtype=float), line["fnr_high"].to_numpy(dtype=float) - y])
+        # each group its own marker and line style as well as its colour
         if g == target:
-            kw = dict(color=_TARGET_COLOUR, lw=2.5, label=f"{g} (target)")
+            kw = dict(color=_TARGET_COLOUR, lw=2.5, marker="o", label=f"{g} (target)")
         elif g == "overall":
-            kw = dict(color=_OVERALL_COLOUR, lw=1.8, ls="--", label="overall")
+            kw = dict(color=_OVERALL_COLOUR, lw=1.8, ls="--", marker="s", label="overall")
         else:
-            kw = dict(color=next(others), lw=1.6, label=g)
-        ax.errorbar(x, y, yerr=err, marker="o", capsize=4, **kw)
+            marker, ls = next(other_marks)
+            kw = dict(color=next(others), lw=1.6, marker=marker, ls=ls, label=g)
+        ax.errorbar(x, y, yerr=err, capsize=4, **kw)
+    from ._style import describe
+
+    describe(ax, "False negative rate by poisoning rate, with 95% intervals: " + "; ".join(
+        f"{g}: " + ", ".join(f"r = {r:g} {f:.2f} [{lo:.2f}, {hi:.2f}]" for r, f, lo, hi in
+                             results[results["group"] == g].sort_values("rate")[["rate", "fnr", "fnr_low", "fnr_high"]]
+                             .itertuples(index=False)) for g in groups) + ".")
     ax.set_xticks(rates, [f"{r:g}" for r in rates])
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("poisoning rate r (share of the target's training positives flipped)", fontsize=10)
