@@ -42,12 +42,17 @@ def pytest_runtest_setup(item):
         return
     from biaslab.exercises._keys import KEYS_ENV
 
-    before = os.environ.get(KEYS_ENV)
+    from biaslab.plots._style import STRICT_ENV
+
+    # the kernel also refuses a picture wider than the notebook column (JupyterLab would shrink it)
+    saved = {name: os.environ.get(name) for name in (KEYS_ENV, STRICT_ENV)}
     os.environ[KEYS_ENV] = _keys_file(item.config)
+    os.environ[STRICT_ENV] = "1"
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(KEYS_ENV, None)
-        else:
-            os.environ[KEYS_ENV] = before
+        for name, before in saved.items():
+            if before is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = before

@@ -16,6 +16,7 @@ browser open: the output column is 828 px wide) without being shrunk, and its te
 from __future__ import annotations
 
 import base64
+import os
 import html
 import math
 
@@ -278,6 +279,10 @@ def figure_html(fig) -> str:
             fig.set_layout_engine("constrained")
         png = figure_png(fig)
     fig._biaslab_png = png  # the image/png formatter of the same display reuses it
+    if os.environ.get(STRICT_ENV) == "1" and _png_size(png)[0] > COLUMN_PX:
+        # the course's own tests (nbval sets it): a picture JupyterLab would shrink is a defect, found here
+        raise ValueError(f"this picture is {_png_size(png)[0]} px wide, wider than the notebook column "
+                         f"({COLUMN_PX} px), even after fitting: shorten or wrap its titles and legends")
     return image_html(png, alt_text(fig))
 
 
@@ -288,6 +293,10 @@ def _figure_png_b64(fig):
         fit_to_column(fig)
         png = figure_png(fig)
     return base64.b64encode(png).decode("ascii")
+
+
+#: Set to "1" (the course's notebook tests do) to make a picture wider than the column an error.
+STRICT_ENV = "BIASLAB_STRICT_FIGURES"
 
 
 def install_notebook_display(shell=None) -> bool:

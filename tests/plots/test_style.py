@@ -151,3 +151,24 @@ def test_the_course_plots_state_their_finding_in_their_alt_text():
     ax = plot_proxy_strength(pd.Series({"occupation": 0.786, "age": 0.56}), attribute="sex")
     assert "occupation 0.79; age 0.56" in alt_text(ax.figure)
     plt.close(ax.figure)
+
+
+def test_a_picture_wider_than_the_column_is_an_error_in_the_course_tests_only(monkeypatch):
+    """nbval runs the notebooks with BIASLAB_STRICT_FIGURES=1 (conftest.py): a picture JupyterLab would
+    shrink fails there, not first in the browser test; a learner's notebook still shows it."""
+    import matplotlib.pyplot as plt
+
+    from biaslab.plots._style import STRICT_ENV, figure_html
+
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.set_title("x" * 200)  # no space to wrap at: wider than the column whatever the figure's size
+    monkeypatch.delenv(STRICT_ENV, raising=False)
+    assert "<img" in figure_html(fig)
+    monkeypatch.setenv(STRICT_ENV, "1")
+    with pytest.raises(ValueError, match="wider than the notebook column"):
+        figure_html(fig)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.set_title("a title that fits")
+    assert "<img" in figure_html(fig)
+    plt.close(fig)
