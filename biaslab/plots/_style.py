@@ -274,6 +274,8 @@ def figure_html(fig) -> str:
         if excess <= 0:
             break
         width, height = fig.get_size_inches()
+        if width - (excess + 8) / DPI < 3.0:  # a text that cannot wrap (no spaces): shrinking cannot help
+            break
         fig.set_size_inches(width - (excess + 8) / DPI, height, forward=False)
         if fig.get_layout_engine() is None:
             fig.set_layout_engine("constrained")
