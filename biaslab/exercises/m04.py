@@ -105,6 +105,18 @@ def _drew_among_group(changed, y, groups, target, rate, random_state) -> bool:
     return False
 
 
+def _drew_with_replacement(changed, y, groups, target, rate, random_state) -> bool:
+    """True when ``changed`` is what drawing floor(rate x n) of the target's positives WITH replacement changes.
+
+    ``rng.choice(eligible, size=k)`` replaces by default: a row drawn twice flips once, so fewer labels change.
+    """
+    eligible = np.flatnonzero((groups == target) & (y == 1))
+    rng = np.random.default_rng(random_state)
+    flipped = np.zeros(len(y), dtype=bool)
+    flipped[rng.choice(eligible, size=_n_flip(rate, len(eligible)))] = True
+    return np.array_equal(flipped, changed)
+
+
 #: the random_states of q1's last check: other seeds must flip other rows
 _Q1_DRAW_SEEDS = tuple(range(8))
 
@@ -152,6 +164,11 @@ class _PoisoningProblem(FunctionProblem):
         off = [(case, got) for case, got in zip(cases, results)
                if (got != case[0][0]).sum() != _n_flip(case[0][3], int(((case[0][1] == case[0][2])
                                                                          & (case[0][0] == 1)).sum()))]
+        if off and all(_drew_with_replacement(got != y, y, groups, target, rate, random_state)
+                       for ((y, groups, target, rate, random_state), _), got in off):
+            raise self.wrong("Your function flips fewer labels than it draws: rng.choice draws WITH replacement "
+                             "by default, and a row drawn twice flips once. Draw without replacement: "
+                             "rng.choice(eligible, size=n_flip, replace=False).")
         if off and all(_drew_among_group(got != y, y, groups, target, rate, random_state)
                        for ((y, groups, target, rate, random_state), _), got in off):
             raise self.wrong("You drew the rows to flip among all of the target group's rows, negatives "
@@ -230,6 +247,28 @@ def _sweep_value(group, *, metric="fnr", rate=1.0, site="internal", target="F"):
     return float(row[metric].iloc[0])
 
 
+def _trial_gap(trial):
+    """FNR(F) - FNR(M) at rate 1 on the internal set in ONE trial of the shipped sweep (not the mean of 5)."""
+    from ..experiments.hidden_in_plain_sight import load_rate_sweep
+
+    trials = load_rate_sweep("F", trials=True)
+    rows = trials[(trials["rate"] == 1.0) & (trials["site"] == "internal") & (trials["trial"] == trial)]
+    fnr = rows.set_index("group")["fnr"]
+    return float(fnr["F"] - fnr["M"])
+
+
+def _gap_over_every_target():
+    """FNR(F) - FNR(M) at rate 1 on the internal set averaged over EVERY target's sweep (no target filter)."""
+    from ..experiments.hidden_in_plain_sight import load_rate_sweep, mean_over_trials
+
+    sweep = mean_over_trials(load_rate_sweep(trials=True))
+    rows = sweep[(sweep["rate"] == 1.0) & (sweep["site"] == "internal")]
+    return float(rows.loc[rows["group"] == "F", "fnr"].mean() - rows.loc[rows["group"] == "M", "fnr"].mean())
+
+
+#: the trials of the shipped sweep (a learner may read one of them from ``trials`` instead of ``sweep``)
+_Q2_TRIALS = range(5)
+
 q2 = NumberProblem(
     title="The target group's FNR gap",
     what="the gap in false negative rates",
@@ -264,6 +303,12 @@ q2 = NumberProblem(
                 - (_sweep_value("M") + _sweep_value("M", site="external")) / 2,
                 "That mixes the internal and the external test sets (a mean over both sites); keep only "
                 "site == 'internal'."),
+        Mistake(_gap_over_every_target,
+                "You averaged over every target's sweep: without target == 'F' the rows of the models in which men, "
+                "0-20 or F & 60-80 were targeted come in too. Keep only target == 'F'."),
+        *[Mistake(lambda trial=trial: _trial_gap(trial),
+                  f"That is the gap in one trial (trial {trial}) of `trials`; use `sweep`, the mean over the 5 "
+                  "trials.") for trial in _Q2_TRIALS],
     ],
     hints=[
         "Select the rows of sweep with target == 'F', rate == 1.0 and site == 'internal'; then read the 'fnr' "
@@ -316,7 +361,12 @@ def _group_rates(outputs):
         def sick_score(mask):
             return float(np.mean(score[mask & (y == 1)]))
 
+        def missed_share(mask):  # FN / n: the misses over ALL the patients (FNR x prevalence), not the FNR
+            return float(np.mean((pred[mask] == 0) & (y[mask] == 1)))
+
         rates[g] = {"fnr": fnr(inside), "fnr_gap": fnr(inside) - fnr(~inside), "for_gap": for_(inside) - for_(~inside),
+                    "for": for_(inside), "missed_share": missed_share(inside),
+                    "missed_share_gap": missed_share(inside) - missed_share(~inside),
                     "auroc": float(roc_auc_score(y[inside], score[inside])),
                     "negative": negative(inside), "score": float(np.mean(score[inside])), "negative_gap": negative(inside) - negative(~inside),
                     "sick_score": sick_score(inside), "sick_score_gap": sick_score(inside) - sick_score(~inside)}
@@ -359,6 +409,7 @@ def _hidden_audits(seed=None) -> tuple:
 #: The share of the target group's healthy patients left out of the test set of a "twin" case
 TWIN_DROP = 0.8
 _TWIN_NOTE = "on a test set from which most of one group's healthy patients were left out"
+_OTHER_TWIN_NOTE = "on a test set from which most healthy patients of another group were left out"
 
 
 def _twin(outputs, target, seed):
@@ -374,6 +425,40 @@ def _twin(outputs, target, seed):
     rng = np.random.default_rng([int(seed) % 2**32, 404])
     drop = rng.choice(healthy, size=int(TWIN_DROP * len(healthy)), replace=False)
     return outputs.drop(index=outputs.index[drop]).reset_index(drop=True)
+
+
+def _other_twin(outputs, target, seed):
+    """The same model's outputs with most healthy patients of ANOTHER candidate group (outside the target) left out.
+
+    Again no group's FNR changes, but the disease is now commoner in that other group, so its share of
+    missed sick patients among ALL its patients (FN / n = FNR x prevalence) rises: an audit that divides
+    the misses by the group's size names it instead of the target. The first other candidate (and the
+    smallest share left out) for which both FN / n and its gap name another group is used.
+    """
+    from ..experiments.hidden_in_plain_sight import AUDIT_TARGETS
+
+    def inside(g):
+        return (outputs["sex" if g in ("F", "M") else "age_band"] == g).to_numpy()
+
+    healthy_outside = ~inside(target) & (outputs["y_true"].to_numpy() == 0)
+    twin = outputs
+    for drop in (TWIN_DROP, 0.9):
+        for other in [g for g in AUDIT_TARGETS if g != target]:
+            rows = np.flatnonzero(inside(other) & healthy_outside)
+            rng = np.random.default_rng([int(seed) % 2**32, 4040])
+            left_out = rng.choice(rows, size=int(drop * len(rows)), replace=False)
+            twin = outputs.drop(index=outputs.index[left_out]).reset_index(drop=True)
+            rates = _group_rates(twin)
+            if all(max(rates, key=lambda g: rates[g][m]) != target for m in ("missed_share", "missed_share_gap")):
+                return twin
+    return twin  # pragma: no cover - tests/exercises/test_m04.py checks the twin on many seeds
+
+
+@functools.lru_cache(maxsize=8)
+def _visible_other_twin():
+    from ..experiments.hidden_in_plain_sight import _planted_attack
+
+    return _other_twin(_audit_outputs(AUDIT_SEED), _planted_attack(AUDIT_SEED)[0], AUDIT_SEED)
 
 
 @functools.lru_cache(maxsize=8)
@@ -395,17 +480,21 @@ def _q3_cases(variant, seed=None) -> list:
         cases = [(_audit_outputs(s), _planted_attack(s)[0], f"suspect_model_outputs(random_state={s})")
                  for s in VISIBLE_AUDIT_SEEDS]
         return cases + [(_visible_twin(), _planted_attack(AUDIT_SEED)[0],
-                         f"suspect_model_outputs(random_state={AUDIT_SEED}) {_TWIN_NOTE}")]
+                         f"suspect_model_outputs(random_state={AUDIT_SEED}) {_TWIN_NOTE}"),
+                        (_visible_other_twin(), _planted_attack(AUDIT_SEED)[0],
+                         f"suspect_model_outputs(random_state={AUDIT_SEED}) {_OTHER_TWIN_NOTE}")]
     case_seed(variant, 0, 0)  # refuses an unknown variant
     audits = _hidden_audits(seed)
     cases = [(outputs, target, f"hidden suspect model {i + 1}") for i, (outputs, target, _, _) in enumerate(audits)]
-    return cases + [(_hidden_twin(seed), "60-80", f"hidden suspect model {len(cases) + 1}, {_TWIN_NOTE}")]
+    return cases + [(_hidden_twin(seed), "60-80", f"hidden suspect model {len(cases) + 1}, {_TWIN_NOTE}"),
+                    (_hidden_twin(seed, other=True), "60-80",
+                     f"hidden suspect model {len(cases) + 2}, {_OTHER_TWIN_NOTE}")]
 
 
-@functools.lru_cache(maxsize=4)
-def _hidden_twin(seed=None):
+@functools.lru_cache(maxsize=8)
+def _hidden_twin(seed=None, other=False):
     outputs, target, _, data_seed = next(a for a in _hidden_audits(seed) if a[1] == "60-80")
-    return _twin(outputs, target, data_seed)
+    return (_other_twin if other else _twin)(outputs, target, data_seed)
 
 
 def _same_answer_everywhere(outputs, n_cases) -> bool:
@@ -413,6 +502,20 @@ def _same_answer_everywhere(outputs, n_cases) -> bool:
     values = {o.value for o in outputs[:n_cases] if isinstance(o, Returned) and isinstance(o.value, str)}
     return n_cases > 1 and len(outputs) >= n_cases and len(values) == 1 and all(
         isinstance(o, Returned) for o in outputs[:n_cases])
+
+
+def _follows(outputs, cases) -> set:
+    """Which of the FOR and FN / n (each alone or as a gap) a function's answers agree with on EVERY case.
+
+    One case cannot tell them apart when the same group has the highest of both; all cases together can.
+    """
+    measures = {"for": ("for", "for_gap"), "missed_share": ("missed_share", "missed_share_gap")}
+    got = [o.value if isinstance(o, Returned) else None for o in outputs[:len(cases)]]
+    if len(got) < len(cases) or len(cases) < 3:  # one or two cases agree with a measure by chance too easily
+        return set()
+    rates = [_group_rates(frame) for frame, _, _ in cases]
+    return {name for name, keys in measures.items()
+            if any(all(g == max(r, key=lambda c: r[c][key]) for g, r in zip(got, rates)) for key in keys)}
 
 
 class _AuditProblem(Problem):
@@ -454,6 +557,26 @@ class _AuditProblem(Problem):
             if got == min(rates, key=lambda g: rates[g]["fnr"]):
                 raise self.wrong(f"For {where} your function names the group with the LOWEST false negative rate. "
                                  "The attack makes the model miss the target's sick patients: look for a high FNR.")
+            returned = {o.value for o in outputs[:len(cases)] if isinstance(o, Returned)}
+            if target == "60-80" and returned <= {"F", "M"}:
+                raise self.wrong(f"Your function never names '60-80', on any of the models it was given (it is wrong "
+                                 f"for {where}): does it look only at the sex column? The candidates include an age "
+                                 "band: compare the FNR of outputs['age_band'] == '60-80' with everyone else's too.")
+            follows = _follows(outputs, cases)
+            if follows == {"for", "missed_share"}:  # these cases cannot tell the two apart: name both
+                raise self.wrong(f"For {where} your function names the group with the most misses per patient, or per "
+                                 "negative prediction (the false omission rate): you divided the misses by ALL of the "
+                                 "group's patients, or by its 'healthy' verdicts; the FNR divides them by its sick "
+                                 "patients (FN / (TP + FN)). Both of those also grow with how common the disease is in "
+                                 "the group, which differs between groups here.")
+            if "for" in follows:
+                raise self.wrong(f"For {where} your function follows the false omission rate, which also depends on "
+                                 "how common the disease is in each group. Use the false negative rate.")
+            if "missed_share" in follows:
+                raise self.wrong(f"For {where} your function names the group with the most missed sick patients per "
+                                 "patient: you divided the misses by ALL of the group's patients; the FNR divides them "
+                                 "by its sick patients (FN / (TP + FN)). Misses over all patients grow with how common "
+                                 "the disease is in the group, which differs between groups here.")
             if got in (min(rates, key=lambda g: rates[g]["sick_score"]),
                        min(rates, key=lambda g: rates[g]["sick_score_gap"])):
                 raise self.wrong(f"For {where} your function names the group whose sick patients have the lowest "
@@ -466,7 +589,7 @@ class _AuditProblem(Problem):
                                  "the lowest scores) among ALL its patients, healthy ones included. That share also depends on how common "
                                  "the disease is in the group (here it differs between groups). Count the misses "
                                  "among the sick only: the false negative rate.")
-            if got == max(rates, key=lambda g: rates[g]["for_gap"]):
+            if got in (max(rates, key=lambda g: rates[g]["for_gap"]), max(rates, key=lambda g: rates[g]["for"])):
                 raise self.wrong(f"For {where} your function follows the false omission rate, which also depends on "
                                  "how common the disease is in each group. Use the false negative rate.")
             if got == min(rates, key=lambda g: rates[g]["auroc"]):

@@ -388,3 +388,93 @@ def test_q3_lowest_sick_score_is_named_as_such(monkeypatch):
     feedback = q3.feedback(find_lowest_sick_score)
     expect(feedback, Outcome.WRONG_VALUE, "sick patients have the lowest mean score")
     assert "lowest AUROC" not in feedback.message
+
+
+# --- diagnoses added after a second fresh reader's run -----------------------------------------------
+
+def poison_with_replacement(y, groups, target, rate, random_state):
+    """rng.choice's default replace=True: a row drawn twice flips once, so fewer labels change."""
+    rng = np.random.default_rng(random_state)
+    eligible = np.where((groups == target) & (y == 1))[0]
+    new = np.array(y, copy=True)
+    new[rng.choice(eligible, size=int(rate * len(eligible)))] = 0
+    return new
+
+
+@pytest.mark.parametrize("variant, seed", [("visible", None), ("hidden", None),
+                                           *[("hidden", s) for s in class_seeds("04_hidden_in_plain_sight.q1")]])
+def test_q1_drawing_with_replacement_is_named(variant, seed):
+    feedback = q1.feedback(poison_with_replacement, variant=variant, seed=seed)
+    expect(feedback, Outcome.WRONG_VALUE, "replace=False", "a row drawn twice flips once")
+    assert "negatives included" not in feedback.message
+
+
+def test_q2_one_trial_or_every_target(fnr):
+    gap = fnr("F") - fnr("M")
+    trials = load_rate_sweep(trials=True)
+    rows = trials[(trials.rate == 1.0) & (trials.site == "internal")]
+    for trial, part in rows[rows.target == "F"].groupby("trial"):
+        one = part.set_index("group")
+        answer = one.loc["F", "fnr"] - one.loc["M", "fnr"]
+        assert abs(answer - gap) > 5 * q2.tolerance
+        expect(q2.feedback(answer), Outcome.WRONG_VALUE, "one trial", "use `sweep`")
+    means = rows.groupby(["target", "group"]).fnr.mean().unstack("group")  # every target, no filter
+    answer = means["F"].mean() - means["M"].mean()
+    assert abs(answer - gap) > 5 * q2.tolerance
+    expect(q2.feedback(answer), Outcome.WRONG_VALUE, "every target's sweep", "target == 'F'")
+
+
+def find_misses_over_everyone(outputs):
+    """A wrong FNR: the missed sick patients over ALL of the group's patients (FN / n = FNR x prevalence)."""
+    result, best = None, -1.0
+    for group in ("F", "M", "60-80"):
+        rows = outputs[outputs["age_band" if group == "60-80" else "sex"] == group]
+        share = ((rows.y_true == 1) & (rows.y_pred == 0)).sum() / len(rows)
+        if share > best:
+            result, best = group, share
+    return result
+
+
+def find_by_sex_only(outputs):
+    sick, missed = outputs["y_true"] == 1, outputs["y_pred"] == 0
+    fnr = {g: missed[(outputs["sex"] == g) & sick].mean() for g in ("F", "M")}
+    return max(fnr, key=fnr.get)
+
+
+def find_highest_for(outputs):
+    healthy_verdict = outputs["y_pred"] == 0
+    rate = {g: (outputs.loc[m & healthy_verdict, "y_true"] == 1).mean() for g, m in candidate_masks(outputs).items()}
+    return max(rate, key=rate.get)
+
+
+Q3_CASE_SETS = [("visible", None), ("hidden", None), *[("hidden", s) for s in class_seeds("04_hidden_in_plain_sight.q3")]]
+
+
+@pytest.mark.parametrize("variant, seed", Q3_CASE_SETS)
+def test_q3_misses_over_all_patients_is_not_the_fnr(variant, seed):
+    expect(q3.feedback(find_right, variant=variant, seed=seed), Outcome.CORRECT)
+    feedback = q3.feedback(find_misses_over_everyone, variant=variant, seed=seed)
+    expect(feedback, Outcome.WRONG_VALUE, "divided the misses by ALL of the group's patients",
+           "the FNR divides them by its sick patients")
+
+
+@pytest.mark.parametrize("variant, seed", Q3_CASE_SETS)
+def test_q3_sex_only_and_highest_for_are_named(variant, seed):
+    feedback = q3.feedback(find_by_sex_only, variant=variant, seed=seed)
+    expect(feedback, Outcome.WRONG_VALUE, "never names '60-80'", "only at the sex column")
+    feedback = q3.feedback(find_highest_for, variant=variant, seed=seed)
+    if not feedback.passed:  # on one seed's cases the highest FOR happens to be the target every time
+        expect(feedback, Outcome.WRONG_VALUE, "false omission rate")
+        assert "lowest AUROC" not in feedback.message
+
+
+def test_q3_other_twin_keeps_every_fnr_and_misleads_fn_over_n():
+    from biaslab.exercises.m04 import _group_rates, _hidden_twin, _visible_other_twin
+
+    original, twin = _group_rates(suspect_model_outputs(AUDIT_SEED)), _group_rates(_visible_other_twin())
+    for g in AUDIT_TARGETS:
+        assert twin[g]["fnr"] == pytest.approx(original[g]["fnr"])
+    assert find_right(_visible_other_twin()) == "60-80" != find_misses_over_everyone(_visible_other_twin())
+    for seed in (None, *class_seeds("04_hidden_in_plain_sight.q3"), 0, 1, 2, 3, 4, 5):
+        frame = _hidden_twin(seed, other=True)
+        assert find_right(frame) == "60-80" != find_misses_over_everyone(frame)
