@@ -121,6 +121,11 @@ q1 = _PulledShare(
                                                    for c in np.unique(_test_labels()) if c != TARGET_CLASS])),
                 "That is the mean of the per-class shares in the table above, each class counting equally; the "
                 "classes have different numbers of test images: take the share over all non-Shirt images at once."),
+        Mistake(lambda: _share_pulled(_notebook_clean_predictions()),
+                "That is the share called 'Shirt' on the CLEAN images (pred_clean); the question asks about the "
+                "same images with the stamp: pred_stamped."),
+        Mistake(lambda predictions: 1 - _share_pulled(_stamped_predictions(predictions)),
+                "That is the share NOT called 'Shirt'; the question asks for the share the stamp pulls to 'Shirt'."),
         Mistake(lambda predictions: _share_pulled(_stamped_predictions(predictions))
                 - _share_pulled(_notebook_clean_predictions()),
                 "You subtracted the share called 'Shirt' on the clean images: that is how much the stamp adds. The "
@@ -207,6 +212,10 @@ def _q2_compare(got, expected, args, kwargs):
             raise Problem.wrong("has_artifact may be 0/1 integers, and indexing with integers picks rows by number "
                                 "(a[l] takes rows 0 and 1, ~l is -1 and -2): convert it first with "
                                 "np.asarray(has_artifact, dtype=bool).")
+    summed = acts[labels].sum(0) - acts[~labels].sum(0)
+    if norm > 0 and np.linalg.norm(summed) > 0 and np.allclose(got / norm, summed / np.linalg.norm(summed), atol=1e-6):
+        raise Problem.wrong("You subtracted the SUMS of the two groups' activations; with groups of different "
+                            "sizes that points elsewhere. Subtract their MEANS (.mean(axis=0)).")
     art_mean = acts[labels].mean(0)
     if np.allclose(got, art_mean / np.linalg.norm(art_mean), atol=1e-6):
         raise Problem.wrong("That is the (normalised) mean of the artifact samples alone; subtract the mean of "

@@ -90,6 +90,8 @@ def test_q1_diagnoses_each_mistake(labels, predictions, clean_predictions):
         "each class counting equally": np.mean([np.mean(predictions[labels == c] == TARGET_CLASS)
                                                 for c in range(10) if c != TARGET_CLASS]),
         "how much the stamp adds": value - np.mean(clean_predictions[others] == TARGET_CLASS),
+        "on the CLEAN images": np.mean(clean_predictions[others] == TARGET_CLASS),
+        "share NOT called 'Shirt'": 1 - value,
     }
     assert len({round(float(v), 3) for v in cases.values()} | {round(float(value), 3)}) == len(cases) + 1
     assert abs(cases["wrong in any way"] - value) > 0.01  # the model errs in other ways too
@@ -153,6 +155,8 @@ def test_q2_correct():
         np.asarray(a)[np.asarray(l).astype(bool)].mean(0)), "mean of the artifact samples alone"),
     (lambda a, l: signal(a, l) + 0.1, "not the normalised difference"),
     (int_index_signal, "np.asarray(has_artifact, dtype=bool)"),
+    (lambda a, l: (lambda a, m: (a[m].sum(0) - a[~m].sum(0)) / np.linalg.norm(a[m].sum(0) - a[~m].sum(0)))(
+        np.asarray(a, dtype=float), np.asarray(l).astype(bool)), "SUMS"),
 ])
 def test_q2_diagnoses_each_mistake(wrong, fragment):
     expect(q2.feedback(wrong), Outcome.WRONG_VALUE, fragment)
