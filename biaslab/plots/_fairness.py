@@ -269,4 +269,12 @@ def plot_calibration_by_group(table, *, group_column, x="mean_predicted", ax=Non
     ax.grid(alpha=0.3)
     if title:
         ax.set_title(title)
+    from ._style import describe
+
+    def _curve(name):
+        rows = table[groups == name].sort_values(x)
+        return (f"{name}: observed rate {float(rows['observed_rate'].iloc[0]):.2f} at {float(rows[x].iloc[0]):.3g} to "
+                f"{float(rows['observed_rate'].iloc[-1]):.2f} at {float(rows[x].iloc[-1]):.3g}")
+    describe(ax, f"Reliability curves{': ' + title if title else ''}; {ylabel} against {xlabel}. "
+                 + "; ".join(_curve(name) for name in names) + ".")
     return ax

@@ -105,4 +105,14 @@ def plot_accuracy_fairness(results, *, fairness="discrimination", front=None, ax
         ax.set_title(title, fontsize=12)
     if legend:
         ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    from ._style import describe
+
+    def _point(method, rows):
+        fair, acc = np.abs(rows[fairness].to_numpy(dtype=float)), rows["accuracy"].to_numpy(dtype=float)
+        if len(rows) == 1:
+            return f"{method}: accuracy {acc[0]:.3f}, |{fairness.replace('_', ' ')}| {fair[0]:.3f}"
+        return (f"{method} (a sweep of {len(rows)} settings): accuracy {acc.min():.3f} to {acc.max():.3f}, "
+                f"|{fairness.replace('_', ' ')}| {fair.min():.3f} to {fair.max():.3f}")
+    describe(ax, f"Accuracy against |{fairness.replace('_', ' ')}| per mitigation{': ' + title if title else ''}. "
+                 + "; ".join(_point(m, rows) for m, rows in results.groupby("method", sort=False)) + ".")
     return ax

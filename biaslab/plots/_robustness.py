@@ -89,6 +89,12 @@ def plot_counterfactual_shift(proba, proba_counterfactual, *, threshold=0.5, cha
     ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xlabel="predicted risk, as recorded",
            ylabel=f"predicted risk, {changed}", title=f"Each patient's risk, as recorded vs {changed}")
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
+    from ._style import describe
+
+    flipped = (x >= threshold) != (y >= threshold)
+    describe(ax, f"Each case's predicted probability as recorded against with {changed}: {int(flipped.sum()):,} of "
+                 f"{len(x):,} decisions ({flipped.mean():.1%}) cross the threshold {threshold:g} and flip; the "
+                 f"largest change of probability is {float(np.max(np.abs(y - x))):.2f}.")
     return ax
 
 
@@ -131,6 +137,12 @@ def plot_flip_rate_curves(curves, *, column_label, ax=None):
     if len(curves.columns) > 1:
         ax.legend(frameon=False)
     ax.grid(alpha=0.3)
+    from ._style import describe
+
+    deltas = curves.index.to_numpy(dtype=float)
+    describe(ax, f"Share of decisions that flip as {column_label} moves by ±delta: " + "; ".join(
+        f"{name}: {float(curves[name].iloc[0]):.1%} at ±{deltas[0]:g}, {float(curves[name].iloc[-1]):.1%} at "
+        f"±{deltas[-1]:g}" for name in curves.columns) + ".")
     return ax
 
 
@@ -223,4 +235,8 @@ def plot_robustness_tradeoff(means, *, x, y="AUROC", xerr=None, yerr=None, ax=No
     ax.set_xlim(left=min(0.0, ax.get_xlim()[0]))
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     ax.grid(alpha=0.3)
+    from ._style import describe
+
+    describe(ax, f"{y} against {x}, one point per model: " + "; ".join(
+        f"{name}: {y} {float(row[y]):.3f}, {x} {float(row[x]):.3f}" for name, row in means.iterrows()) + ".")
     return ax

@@ -118,6 +118,13 @@ def plot_bias_response(sweep, kind, *, metrics=RESPONSE_METRICS,
     else:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
     ax.grid(alpha=0.3)
+    from ._style import describe
+
+    ordered = rows.sort_values("strength")
+    lo, hi = float(ordered["strength"].iloc[0]), float(ordered["strength"].iloc[-1])
+    describe(ax, f"{BIAS_KIND_LABELS.get(kind, kind)} bias, strength {lo:g} to {hi:g}: " + "; ".join(
+        f"{_RESPONSE_STYLES.get(m, (m,))[0]} {float(ordered[m].iloc[0]):.2f} to {float(ordered[m].iloc[-1]):.2f}"
+        for m in metrics) + ".")
     return ax
 
 

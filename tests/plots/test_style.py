@@ -174,3 +174,21 @@ def test_a_picture_wider_than_the_column_is_an_error_in_the_course_tests_only(mo
     ax.set_title("a title that fits")
     assert "<img" in figure_html(fig)
     plt.close(fig)
+
+
+def test_robustness_and_calibration_plots_state_their_numbers():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from biaslab.plots import plot_calibration_by_group, plot_flip_rate_curves
+    from biaslab.plots._style import alt_text
+
+    curves = pd.DataFrame({"clinic's model": [0.02, 0.20]}, index=[5.0, 20.0])
+    ax = plot_flip_rate_curves(curves, column_label="age")
+    assert "clinic's model: 2.0% at ±5, 20.0% at ±20" in alt_text(ax.figure)
+    plt.close(ax.figure)
+    table = pd.DataFrame({"g": ["a", "a", "b", "b"], "mean_predicted": [0.2, 0.8, 0.2, 0.8],
+                          "observed_rate": [0.1, 0.7, 0.3, 0.9], "count": [5, 5, 5, 5]})
+    ax = plot_calibration_by_group(table, group_column="g")
+    assert "a: observed rate 0.10 at 0.2 to 0.70 at 0.8; b: observed rate 0.30 at 0.2 to 0.90 at 0.8" in alt_text(ax.figure)
+    plt.close(ax.figure)
