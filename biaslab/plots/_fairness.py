@@ -257,8 +257,9 @@ def plot_calibration_by_group(table, *, group_column, x="mean_predicted", ax=Non
     for i, name in enumerate(names):
         rows = table[groups == name].sort_values(x)
         colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
-        ax.plot(rows[x].to_numpy(dtype=float), rows["observed_rate"].to_numpy(dtype=float), "o-", color=colour,
-                lw=2, markersize=6, label=f"{name} (n = {int(rows['count'].sum()):,})")
+        marker, ls = (("o", "-"), ("s", "--"), ("^", "-."), ("D", ":"))[i % 4]  # not told apart by colour alone
+        ax.plot(rows[x].to_numpy(dtype=float), rows["observed_rate"].to_numpy(dtype=float), marker=marker, ls=ls,
+                color=colour, lw=2, markersize=6, label=f"{name} (n = {int(rows['count'].sum()):,})")
         if {"lower", "upper"} <= set(table.columns):
             ax.fill_between(rows[x].to_numpy(dtype=float), rows["lower"].to_numpy(dtype=float),
                             rows["upper"].to_numpy(dtype=float), color=colour, alpha=0.18, lw=0)
