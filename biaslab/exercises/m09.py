@@ -92,7 +92,9 @@ q1 = _TierProblem(
 # --- the capstone: shared helpers ---------------------------------------------------------------
 
 #: The public cases of the capstone's visible tests (``capstone_case(seed)``; the notebook audits the first).
-VISIBLE_CASE_SEEDS = (9, 4)
+#: They plant different targets (sex = Female, age band 45-64), so an answer that names 'Female' or uses the
+#: sex column whatever the case fails here, not first in the hidden tests.
+VISIBLE_CASE_SEEDS = (9, 0)
 #: The hidden tests' cases: one per candidate target, in an order and with columns left out chosen by
 #: the grader's seed (the package's own seed below when none is given), not by a public seed.
 HIDDEN_CASE_SEED = 909_909

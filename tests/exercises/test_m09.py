@@ -337,3 +337,23 @@ def test_calls_pickle_for_the_kernel(problem):
 def test_variant_must_be_known():
     with pytest.raises(ValueError, match="variant"):
         q2.feedback(find_harm, variant="secret")
+
+
+def test_the_visible_cases_plant_different_targets_so_a_hard_coded_answer_fails_there():
+    """A second fresh reader passed q2 with `return "Female", gap` and q4 with a sex-only mitigation: both
+    visible cases planted sex = Female."""
+    from biaslab.audit._capstone import _plan
+    from biaslab.exercises.m09 import VISIBLE_CASE_SEEDS
+
+    assert len({_plan(s)[0] for s in VISIBLE_CASE_SEEDS}) == len(VISIBLE_CASE_SEEDS)
+    fb = outcome(q2, lambda case: ("Female", find_harm(case)[1]))
+    assert fb.outcome is Outcome.WRONG_VALUE, fb.message
+
+    def mitigate_sex_only(case):
+        gt = GroupThresholds(criterion="equal_opportunity").fit(
+            case.model.predict_proba(case.X_val)[:, 1], case.y_val, sensitive_features=case.groups_val["sex"])
+        pred = gt.predict(case.model.predict_proba(case.X_test)[:, 1], sensitive_features=case.groups_test["sex"])
+        y = case.y_test.to_numpy()
+        return pred, np.mean(case.model.predict(case.X_test) == y) - np.mean(pred == y)
+
+    assert outcome(q4, mitigate_sex_only).outcome is Outcome.WRONG_VALUE
