@@ -17,12 +17,12 @@ _FORMATS = ("markdown", "html")
 
 
 def _figures(result: AuditResult) -> dict:
-    """PNG bytes of each picture of the report, by file stem."""
+    """PNG bytes of each picture of the report, by file stem, and each picture's alt text."""
     import matplotlib.pyplot as plt
 
     from ..plots._audit import plot_fnr_screen, plot_mitigation_cost, plot_proxy_strength
     from ..plots._fairness import plot_group_rates
-    from ..plots._style import DPI
+    from ..plots._style import DPI, alt_text
 
     def png(draw, size):
         fig, ax = plt.subplots(figsize=size)
@@ -31,9 +31,12 @@ def _figures(result: AuditResult) -> dict:
             fig.tight_layout()
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=DPI)  # the course's DPI: the picture fits the notebook column
+            alts[len(alts)] = alt_text(fig)  # the finding in words, as the notebook's pictures have it
             return buffer.getvalue()
         finally:
             plt.close(fig)
+
+    alts = {}
 
     report = result.group_report
     ci = report.by_group_ci if report.n_boot else None
@@ -49,7 +52,7 @@ def _figures(result: AuditResult) -> dict:
                              (7, 0.4 * len(result.proxies) + 1.4))
     if result.mitigation is not None:
         out["mitigation"] = png(lambda ax: plot_mitigation_cost(result.mitigation, ax=ax), (7, 3.8))
-    return out
+    return out, dict(zip(out, alts.values()))
 
 
 def _table(frame: pd.DataFrame | pd.Series, fmt: str, digits: int = 3) -> str:
@@ -180,7 +183,7 @@ def audit_report(result, path=None, *, format=None, title="Model audit report", 
         format = "html" if path is not None and Path(path).suffix.lower() in (".html", ".htm") else "markdown"
     if format not in _FORMATS:
         raise ValueError(f"format must be one of {', '.join(_FORMATS)}, got {format!r}.")
-    pictures = _figures(result)
+    pictures, alts = _figures(result)
     folder = None
     if path is not None and format == "markdown":
         path = Path(path)
@@ -192,12 +195,14 @@ def audit_report(result, path=None, *, format=None, title="Model audit report", 
     def image(stem, alt):
         if stem not in pictures:
             return ""
+        alt = alts.get(stem) or alt  # the picture's own finding in numbers, else the section's label
+        md_alt = alt.replace("[", "(").replace("]", ")").replace("\n", " ")  # Markdown's alt cannot hold brackets
         if folder is not None:
-            return f"![{alt}]({folder.name}/{stem}.png)"
+            return f"![{md_alt}]({folder.name}/{stem}.png)"
         uri = "data:image/png;base64," + base64.b64encode(pictures[stem]).decode("ascii")
         if format == "html":
             return f'<img alt="{_html.escape(alt)}" src="{uri}" style="max-width:100%">'
-        return f"![{alt}]({uri})"
+        return f"![{md_alt}]({uri})"
 
     sections = _sections(result, format, title=title, model_description=model_description, intended_use=intended_use,
                          data_description=data_description, image=image)

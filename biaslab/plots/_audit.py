@@ -73,14 +73,15 @@ def plot_fnr_screen(screen, *, threshold=None, ax=None, title="Attack screen: ea
         from matplotlib.patches import Patch
 
         line = ax.axvline(threshold, color=_FLAG, lw=1, ls="--", label=f"flag line at {threshold:+.2f}")
-        handles = [line, Patch(facecolor=_FLAG, hatch="//", edgecolor="white", label="flagged")]
+        handles = [line] + ([Patch(facecolor=_FLAG, hatch="//", edgecolor="white", label="flagged")]
+                            if flagged.any() else [])
         if skipped.any():
             handles.append(Patch(facecolor=_PLAIN, hatch="..", edgecolor="white",
                                  label="past the line, too few positives to flag"))
         ax.legend(handles=handles, frameon=False, loc="lower right", fontsize=9)
     span = np.nanmax(np.abs(gaps)) if np.isfinite(gaps).any() else 0.1
     ax.set_xlim(-span * 1.35 - 0.02, span * 1.35 + 0.02)
-    ax.set_xlabel("FNR of the group minus FNR of everyone else (positive = the group's positives are missed more)")
+    ax.set_xlabel("FNR of the group minus FNR of everyone else\n(positive = the group's positives are missed more)")
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
     from ._style import describe
@@ -127,14 +128,23 @@ def plot_proxy_strength(proxies, *, attribute="the sensitive attribute", highlig
     ax = _check_ax(ax)
     table = proxies.sort_values()
     values = table.to_numpy(dtype=float)
-    ax.barh([str(i) for i in table.index], values, color=[_FLAG if v >= highlight else _PLAIN for v in values])
+    bars = ax.barh([str(i) for i in table.index], values, color=[_FLAG if v >= highlight else _PLAIN for v in values])
+    for bar, v in zip(bars, values):  # strong proxies hatched too, and named in the legend: not colour alone
+        if v >= highlight:
+            bar.set_hatch("//")
+            bar.set_edgecolor("white")
     for i, v in enumerate(values):
         ax.text(v + 0.005, i, f"{v:.2f}", va="center", fontsize=10)
     ax.axvline(0.5, color="black", lw=1, ls="--")
-    ax.set_xlim(0.45, 1.02)
+    ax.set_xlim(0.45, 1.08)  # room for the value label of an AUROC of 1
     ax.set_xlabel("AUROC of predicting it from this feature alone (0.5 = no information)")
     ax.set_title(title or f"Which features give {attribute} away")
     ax.grid(axis="x", alpha=0.3)
+    if (values >= highlight).any():
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(facecolor=_FLAG, hatch="//", edgecolor="white",
+                                 label=f"a strong proxy (AUROC ≥ {highlight:g})")], loc="lower right", fontsize=9)
     from ._style import describe
 
     ranked = proxies.sort_values(ascending=False)
@@ -177,7 +187,7 @@ def plot_mitigation_cost(table, *, ax=None, title="A mitigation and its cost"):
     for i, (name, row) in enumerate(table[metrics].iterrows()):
         heights = row.to_numpy(dtype=float)
         bars = ax.bar(x + (i - (len(table) - 1) / 2) * width, heights, width, label=str(name),
-                      color=colours[i % len(colours)])
+                      color=colours[i % len(colours)], hatch=("", "//", "..")[i % 3], edgecolor="white")
         for bar, v in zip(bars, heights):
             # a negative bar's label goes below it, so it never sits on the bar
             ax.text(bar.get_x() + bar.get_width() / 2, v + 0.015 if v >= 0 else v - 0.015, f"{v:.3f}",
