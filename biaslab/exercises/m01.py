@@ -191,9 +191,12 @@ def _q3_cases(variant, seed=None):
         (([1, 1, 0, 1, 0, 0], ["M", "M", "M", "F", "F", "F"], "M"), {}),
     ]
     for _ in range(3 if variant == "visible" else 6):
-        n = int(rng.integers(30, 200))
-        groups = rng.choice(["a", "b", "c"] if variant == "hidden" else ["a", "b"], n)
-        y = (rng.random(n) < np.where(groups == "a", 0.6, 0.3)).astype(int)
+        while True:  # a favoured group without a positive makes the ratio undefined (a 1-in-800 draw): draw again
+            n = int(rng.integers(30, 200))
+            groups = rng.choice(["a", "b", "c"] if variant == "hidden" else ["a", "b"], n)
+            y = (rng.random(n) < np.where(groups == "a", 0.6, 0.3)).astype(int)
+            if y[groups == "a"].any() and (groups != "a").any():
+                break
         cases.append(((y, groups, "a"), {}))
     if variant == "visible":
         # three groups: "everyone else" is two groups together, as in the hidden tests (race has five)

@@ -207,3 +207,14 @@ def test_q4_records_an_answer_in_words_and_shows_what_to_cover():
     expect(feedback, Outcome.RECORDED, "A person grades this one", "proxies for sex")
     assert not feedback.passed
     expect(q4.feedback(...), Outcome.NOT_ATTEMPTED)
+
+
+def test_q3_every_hidden_case_is_defined_whatever_the_graders_seed():
+    """A class's secret once drew a case whose favoured group had no positive: the reference's ratio was
+    undefined and grading the notebook failed (CI, tests/course/test_nbgrader_cycle.py)."""
+    from biaslab.exercises.m01 import _q3_cases
+
+    for seed in (2273, *range(50)):  # 2273 drew an undefined case before cases were redrawn
+        for (y, groups, favoured), _ in _q3_cases("hidden", seed)[1:]:
+            y, groups = np.asarray(y), np.asarray(groups)
+            assert y[groups == favoured].any() and (groups != favoured).any()
