@@ -76,10 +76,14 @@ def _q2_cases(variant, seed=None):
     cases = [(([1, 0, 1, 0, 1, 0, 0, 0, 0], ["F", "F", "F", "F", "M", "M", "M", "M", "M"], "F"), {})]
     names = ["a", "b"] if variant == "visible" else ["a", "b", "c"]
     for _ in range(3 if variant == "visible" else 6):
-        n = int(rng.integers(20, 150))
-        groups = rng.choice(names, n)
-        y = (rng.random(n) < np.where(groups == "a", 0.7, 0.3)).astype(int)
-        cases.append(((y, groups, str(rng.choice(names))), {}))
+        while True:  # the group asked about must have rows (its rate is undefined otherwise): draw again
+            n = int(rng.integers(20, 150))
+            groups = rng.choice(names, n)
+            y = (rng.random(n) < np.where(groups == "a", 0.7, 0.3)).astype(int)
+            group = str(rng.choice(names))
+            if (groups == group).any():
+                break
+        cases.append(((y, groups, group), {}))
     if variant == "hidden":
         # plain lists, and a group nobody in it is positive
         cases.append((([0, 0, 1, 1, 0], ["x", "x", "y", "y", "y"], "x"), {}))

@@ -166,3 +166,12 @@ def test_q2_messages_do_not_reveal_the_expected_rate():
 def test_points_and_required_come_from_the_curriculum():
     assert (q1.points, q1.required, q2.points, q2.required) == (1, False, 1, False)
     assert q1.key == "00_welcome.q1"
+
+
+def test_q2_the_group_asked_about_always_has_rows_whatever_the_graders_seed():
+    """Seed 11895 once drew a hidden case asking for a group with no rows (an undefined rate)."""
+    from biaslab.exercises.m00 import _q2_cases
+
+    for seed in (11895, *range(50)):
+        for (y, groups, group), _ in _q2_cases("hidden", seed):
+            assert (np.asarray(groups) == group).any()
