@@ -24,35 +24,35 @@ def _figures(result: AuditResult) -> dict:
     from ..plots._fairness import plot_group_rates
     from ..plots._style import DPI, alt_text
 
-    def png(draw, size):
+    out, alts = {}, {}
+
+    def png(stem, draw, size):
         fig, ax = plt.subplots(figsize=size)
         try:
             draw(ax)
             fig.tight_layout()
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=DPI)  # the course's DPI: the picture fits the notebook column
-            alts[len(alts)] = alt_text(fig)  # the finding in words, as the notebook's pictures have it
-            return buffer.getvalue()
+            out[stem] = buffer.getvalue()
+            alts[stem] = alt_text(fig)  # the finding in words, as the notebook's pictures have it
         finally:
             plt.close(fig)
-
-    alts = {}
 
     report = result.group_report
     ci = report.by_group_ci if report.n_boot else None
     rates = ["selection_rate", "true_positive_rate", "false_negative_rate", "accuracy"]
-    out = {"group_rates": png(lambda ax: plot_group_rates(report.by_group, ci, metrics=rates, ax=ax,
-                                                          title=f"Rates by {result.attribute}"
-                                                          + (f" ({report.ci:.0%} bootstrap intervals)" if ci is not None
-                                                             else "")), (8, 4))}
-    out["attack_screen"] = png(lambda ax: plot_fnr_screen(result.attack_screen, threshold=result.screen_threshold,
-                                                          ax=ax), (8, 0.45 * len(result.attack_screen) + 1.6))
+    png("group_rates", lambda ax: plot_group_rates(report.by_group, ci, metrics=rates, ax=ax,
+                                                   title=f"Rates by {result.attribute}"
+                                                   + (f" ({report.ci:.0%} bootstrap intervals)" if ci is not None
+                                                      else "")), (8, 4))
+    png("attack_screen", lambda ax: plot_fnr_screen(result.attack_screen, threshold=result.screen_threshold, ax=ax),
+        (8, 0.45 * len(result.attack_screen) + 1.6))
     if result.proxies is not None:
-        out["proxies"] = png(lambda ax: plot_proxy_strength(result.proxies, attribute=result.attribute, ax=ax),
-                             (7, 0.4 * len(result.proxies) + 1.4))
+        png("proxies", lambda ax: plot_proxy_strength(result.proxies, attribute=result.attribute, ax=ax),
+            (7, 0.4 * len(result.proxies) + 1.4))
     if result.mitigation is not None:
-        out["mitigation"] = png(lambda ax: plot_mitigation_cost(result.mitigation, ax=ax), (7, 3.8))
-    return out, dict(zip(out, alts.values()))
+        png("mitigation", lambda ax: plot_mitigation_cost(result.mitigation, ax=ax), (7, 3.8))
+    return out, alts
 
 
 def _table(frame: pd.DataFrame | pd.Series, fmt: str, digits: int = 3) -> str:

@@ -223,3 +223,15 @@ def test_an_int_seed_gives_the_audit_the_proxies_a_learner_computes_with_it(data
     pd.testing.assert_series_equal(result.proxies, own)
     other = proxy_strength(features, groups["sex"].to_numpy(), favoured="M", random_state=4)
     assert not np.allclose(other.to_numpy(), own.to_numpy())  # the seed does choose the split
+
+
+def test_the_reports_pictures_carry_their_own_findings_as_alt_text(data):
+    import re
+
+    X, y, groups = data
+    result = audit_model(ApprovesMenOver40(), X, y, sensitive_features=groups, favoured="M", n_boot=30,
+                         random_state=3)
+    alts = re.findall(r"!\[([^\]]*)\]", audit_report(result))
+    assert len(alts) == 3
+    assert alts[0].startswith("Bar chart") and alts[1].startswith("Attack screen")
+    assert alts[2].startswith("How well each feature alone predicts sex") and "role 1.00" in alts[2]
